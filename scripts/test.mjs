@@ -1,0 +1,25 @@
+// Runs every *.test.ts(x) with uvu in one process and ends with the line CI reads:
+// "N passed, N failed". uvu itself prints no failed count.
+import { spawn } from 'node:child_process';
+
+const pattern = process.argv[2] ?? '\\.test\\.tsx?$';
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', pattern, '-i', 'node_modules', '-i', 'dist', '-i', '.git'],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
+);
+let output = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  output += chunk;
+});
+child.on('close', (code) => {
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+  // A crash before the summary still counts as a failure.
+  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
+  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(code === 0 && failed === 0 ? 0 : 1);
+});

@@ -1,0 +1,102 @@
+/**
+ * The WebSocket protocol of overlay and moderator sockets: every message type, both
+ * directions, declared once. Server, rooms and clients import these; no message name is
+ * spelled anywhere else. See docs/protocol.md.
+ */
+import * as v from 'valibot';
+import { Item, ItemChanges, ItemId, Scene, normaliseItemAliases } from './scene.ts';
+
+const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
+const Version = v.pipe(v.number('version must be a number'), v.safeInteger('version must be an integer'), v.minValue(0));
+const ClientTs = v.optional(v.pipe(v.number(), v.finite()));
+
+const opMeta = { req_id: ReqId, base_version: v.optional(Version) };
+const AliasedItem = v.pipe(v.unknown(), v.transform(normaliseItemAliases), Item);
+
+/** Scene operations a moderator (or the streamer) may send. The seed's ops come first. */
+export const SceneOp = v.variant('type', [
+  v.object({ type: v.literal('add'), item: v.pipe(v.unknown(), v.transform(normaliseAddItem), Item), ...opMeta }),
+  v.object({ type: v.literal('update'), item: AliasedItem, ...opMeta }),
+  v.object({ type: v.literal('patch'), id: ItemId, changes: v.pipe(v.unknown(), v.transform(normaliseItemAliases), ItemChanges), ...opMeta }),
+  v.object({ type: v.literal('remove'), id: ItemId, ...opMeta }),
+  v.object({ type: v.literal('bringToFront'), id: ItemId, ...opMeta }),
+  v.object({ type: v.literal('sendToBack'), id: ItemId, ...opMeta }),
+  v.object({ type: v.literal('clear'), ...opMeta }),
+]);
+export type SceneOp = v.InferOutput<typeof SceneOp>;
+export const SCENE_OP_TYPES = ['add', 'update', 'patch', 'remove', 'bringToFront', 'sendToBack', 'clear'] as const;
+
+/** `add` may omit the id: the server then makes one. */
+function normaliseAddItem(input: unknown): unknown {
+  const item = normaliseItemAliases(input);
+  if (typeof item === 'object' && item !== null && !('id' in item && (item as { id: unknown }).id !== undefined)) {
+    return { ...item, id: `i-${crypto.randomUUID().slice(0, 8)}` };
+  }
+  return item;
+}
+
+export const Ping = v.object({ type: v.literal('ping'), client_ts: ClientTs });
+export const Resync = v.object({ type: v.literal('resync'), since_version: v.optional(Version) });
+export const OverlayApplied = v.object({ type: v.literal('overlay.applied'), version: Version, client_ts: ClientTs, server_ts: ClientTs });
+
+export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied]);
+export type OverlayClientMessage = v.InferOutput<typeof OverlayClientMessage>;
+
+export const ModeratorClientMessage = v.variant('type', [Ping, Resync, ...SceneOp.options]);
+export type ModeratorClientMessage = v.InferOutput<typeof ModeratorClientMessage>;
+
+/**
+ * What a room broadcasts for each committed batch. Items travel whole after a change, so
+ * applying a patch is idempotent and a client never merges field by field.
+ */
+export type PatchOp =
+  | { op: 'upsert'; item: Item }
+  | { op: 'remove'; id: string }
+  | { op: 'clear' };
+
+export type ErrorCode =
+  | 'bad_json'
+  | 'bad_message'
+  | 'conflict'
+  | 'not_found'
+  | 'duplicate_id'
+  | 'too_many_items'
+  | 'forbidden'
+  | 'store_unavailable'
+  | 'internal';
+
+export type ServerMessage =
+  | { type: 'scene.full'; scene: Scene; version: number; server_ts: number }
+  | { type: 'scene.patch'; ops: PatchOp[]; version: number; server_ts: number; by?: string }
+  | { type: 'ack'; req_id?: string | number; version: number }
+  | {
+      type: 'error';
+      req_id?: string | number;
+      code: ErrorCode;
+      message: string;
+      issues?: Record<string, string[]>;
+      version?: number;
+      item?: Item | null;
+    }
+  | { type: 'pong'; server_ts: number; client_ts?: number }
+  | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null };
+
+/**
+ * Close codes. 4001–4099 mean "do not reconnect" (the credential is gone); everything else
+ * means "reconnect with backoff and resync".
+ */
+export const CloseCode = {
+  normal: 1000,
+  policy: 1008,
+  tooBig: 1009,
+  internal: 1011,
+  restarting: 1012,
+  tryAgainLater: 1013,
+  sessionRevoked: 4001,
+  sessionExpired: 4002,
+  tokenRevoked: 4003,
+  lagging: 4100,
+  idle: 4101,
+} as const;
+
+export const isTerminalCloseCode = (code: number) => code >= 4001 && code <= 4099;
