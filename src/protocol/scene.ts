@@ -81,7 +81,8 @@ const changeableFields = {
 const ITEM_DEFAULTS = { x: 0, y: 0, w: 320, h: 180, z: 0, rotation: 0, opacity: 1, visible: true, locked: false };
 
 export const ItemChanges = v.pipe(
-  v.object(changeableFields),
+  // `content` is the seed's alias for text or src; which one depends on the patched item's kind.
+  v.object({ ...changeableFields, content: v.optional(v.pipe(v.string('content must be a string'), v.maxLength(MAX_TEXT_LENGTH))) }),
   v.transform(withoutUndefined),
   v.check((changes) => Object.keys(changes).length > 0, 'changes must change at least one field'),
 );
@@ -113,7 +114,8 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 export function normaliseItemAliases(input: unknown): unknown {
   if (!isRecord(input)) return input;
   const out: Record<string, unknown> = { ...input };
-  if ('content' in out) {
+  // Without a kind (a patch) the room resolves `content` against the item it patches.
+  if ('content' in out && typeof out.kind === 'string') {
     const target = out.kind === 'text' ? 'text' : 'src';
     if (out[target] === undefined) out[target] = out.content;
     delete out.content;

@@ -1,0 +1,18 @@
+/**
+ * What a room knows of a socket: identity decided by the route before the room saw it, and
+ * three verbs. Node, Deno and the room tests each provide their own.
+ */
+export type Role = 'overlay' | 'moderator' | 'streamer';
+
+export interface Connection {
+  readonly id: string;
+  readonly role: Role;
+  /** Who, for presence and audit: a moderator's label, "streamer", or "overlay". */
+  readonly label: string;
+  /** The moderator session behind this socket, so ending a session can close it. */
+  readonly sessionId?: string;
+  /** Bytes queued in the socket and not yet written: how far behind the client is. */
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code: number, reason: string): void;
+}

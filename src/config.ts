@@ -1,0 +1,102 @@
+/**
+ * Every setting the service reads, parsed once at start by one schema. A bad value stops the
+ * process with a message naming the variable. Names follow the seed MVP's .env.
+ */
+import * as v from 'valibot';
+
+const bool = (fallback: boolean) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.picklist(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''], 'must be true or false'),
+      v.transform((s) => (s === '' ? fallback : ['true', '1', 'yes', 'on'].includes(s))),
+    ),
+    String(fallback),
+  );
+
+const int = (fallback: number, min: number, max: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^\d+$/, 'must be a whole number'),
+      v.transform(Number),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+    String(fallback),
+  );
+
+const optionalText = v.optional(v.pipe(v.string(), v.trim(), v.transform((s) => (s === '' ? undefined : s))));
+const list = v.optional(
+  v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))),
+  '',
+);
+
+export const ConfigSchema = v.object({
+  NODE_ENV: v.optional(v.picklist(['development', 'production', 'test'], 'must be development, production or test'), 'development'),
+  HOST: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
+  PORT: int(13337, 0, 65535),
+  PUBLIC_BASE_URL: v.optional(
+    v.pipe(v.string(), v.trim(), v.transform((s) => s.replace(/\/+$/, '')), v.check((s) => s === '' || /^https?:\/\/[^/]+(\/.*)?$/.test(s), 'must be an http(s) URL')),
+    '',
+  ),
+  REDIS_URL: optionalText,
+  STREAMER_API_TOKEN: optionalText,
+  TOKEN_SECRET: optionalText,
+  MODERATOR_KEY_TTL_SECONDS: int(600, 10, 7 * 24 * 3600),
+  MODERATOR_SESSION_TTL_SECONDS: int(3600, 60, 30 * 24 * 3600),
+  MODERATOR_SESSION_MAX_SECONDS: int(24 * 3600, 60, 90 * 24 * 3600),
+  ENABLE_STRICT_ORIGIN: bool(false),
+  ALLOWED_ORIGINS: list,
+  TRUSTED_PROXIES: list,
+  LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent'], 'must be debug, info, warn, error or silent'), 'info'),
+  DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
+  UPLOAD_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './uploads'),
+  MAX_UPLOAD_MB: int(200, 1, 10_000),
+  WS_MAX_PAYLOAD_KB: int(256, 16, 16_384),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+const PLACEHOLDERS = new Set(['change-me', 'changeme', 'replace-me', 'secret']);
+export const MIN_SECRET_LENGTH = 16;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment; throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(ConfigSchema.entries).filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
+  );
+  const result = v.safeParse(ConfigSchema, relevant);
+  if (!result.success) {
+    const issue = result.issues[0]!;
+    const name = v.getDotPath(issue) ?? 'environment';
+    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`);
+  }
+  const config = result.output;
+  for (const name of ['STREAMER_API_TOKEN', 'TOKEN_SECRET'] as const) {
+    const value = config[name];
+    if (value !== undefined && PLACEHOLDERS.has(value.toLowerCase())) {
+      throw new ConfigError(`${name}: still the placeholder "${value}"; set a real secret (e.g. openssl rand -hex 32)`);
+    }
+    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    if (value === undefined && config.NODE_ENV === 'production') {
+      throw new ConfigError(`${name}: required when NODE_ENV=production (e.g. openssl rand -hex 32)`);
+    }
+  }
+  return config;
+}
+
+/** Secrets are optional in the schema only until the edge has generated or loaded them. */
+export type ResolvedConfig = Config & { STREAMER_API_TOKEN: string; TOKEN_SECRET: string };

@@ -1,0 +1,47 @@
+/**
+ * Wire the portable services from what the edge supplies (config, store, runtime hooks).
+ * Node and Deno call this; so do tests that want an app without a server.
+ */
+import type { ResolvedConfig } from './config.ts';
+import type { Store } from './store/store.ts';
+import type { Logger } from './logger.ts';
+import type { AssetSource, Services } from './services.ts';
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { Context } from 'hono';
+import { Metrics } from './metrics/metrics.ts';
+import { RoomRegistry } from '../rooms/registry.ts';
+import { OverlayRoom } from '../rooms/overlay-room.ts';
+import { RateLimiter } from './access/rate-limit.ts';
+import { ModeratorKeys } from './access/moderator-keys.ts';
+import { Sessions } from './access/sessions.ts';
+import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
+
+export interface EdgeHooks {
+  config: ResolvedConfig;
+  store: Store;
+  log: Logger;
+  assets: AssetSource;
+  upgradeWebSocket: UpgradeWebSocket;
+  peerAddress(c: Context): string;
+  eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
+}
+
+export function createServices(edge: EdgeHooks): Services & { startDraining(): void } {
+  const metrics = new Metrics();
+  const signer = new TokenSigner(edge.config.TOKEN_SECRET);
+  let draining = false;
+  return {
+    ...edge,
+    metrics,
+    overlays: new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log })),
+    limiter: new RateLimiter(edge.store),
+    keys: new ModeratorKeys(edge.store),
+    sessions: new Sessions(edge.store, edge.config.MODERATOR_SESSION_TTL_SECONDS, edge.config.MODERATOR_SESSION_MAX_SECONDS),
+    signer,
+    viewTokens: new ViewTokens(signer, edge.store),
+    isDraining: () => draining,
+    startDraining: () => {
+      draining = true;
+    },
+  };
+}

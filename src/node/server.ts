@@ -1,0 +1,92 @@
+/**
+ * The Node edge: build the store and services, serve the portable app with @hono/node-server
+ * (its built-in WebSocket support, successor of the deprecated @hono/node-ws), and drain on
+ * stop. Tests call startServer() with their own env and port 0.
+ */
+import { serve, upgradeWebSocket } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { WebSocketServer } from 'ws';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, type ResolvedConfig } from '../config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { createApp } from '../app.ts';
+import { createServices } from '../create-services.ts';
+import type { Services } from '../services.ts';
+import type { Store } from '../store/store.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import { FilePersistence } from './file-persistence.ts';
+import { RedisStore } from './redis-store.ts';
+import { resolveSecrets } from './dev-secrets.ts';
+import { fileAssets } from './file-assets.ts';
+import { CloseCode } from '../protocol/messages.ts';
+
+export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: ResolvedConfig;
+  services: Services;
+  generatedSecrets: readonly string[];
+  /** Drain: refuse new sockets, flush queued writes, close sockets with 1012, stop. */
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningServer> {
+  const parsed = parseConfig(env);
+  const logger = log ?? createLogger(parsed.LOG_LEVEL);
+  const { config, generated } = await resolveSecrets(parsed, logger);
+  const store = await openStore(config, logger);
+
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  const services = createServices({
+    config,
+    store,
+    log: logger,
+    assets: fileAssets(CLIENT_DIST),
+    upgradeWebSocket,
+    peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    eventLoopDelay: () => {
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      const result = { p50_ms: ms(loopDelay.percentile(50)), p99_ms: ms(loopDelay.percentile(99)), max_ms: ms(loopDelay.max) };
+      loopDelay.reset();
+      return result;
+    },
+  });
+  const app = createApp(services);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.WS_MAX_PAYLOAD_KB * 1024 });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } }, () => resolve(s as Server));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('listening', { url, store: store.kind });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      services.startDraining();
+      server.close();
+      for (const room of services.overlays.all()) await room.flush();
+      for (const room of services.overlays.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
+      services.overlays.dispose();
+      for (const client of wss.clients) client.terminate();
+      server.closeAllConnections?.();
+      loopDelay.disable();
+      await store.close();
+    })());
+
+  return { url, port, config, services, generatedSecrets: generated, close };
+}
+
+async function openStore(config: ResolvedConfig, log: Logger): Promise<Store> {
+  if (config.REDIS_URL) return RedisStore.connect(config.REDIS_URL, { logger: log });
+  return MemoryStore.open(new FilePersistence(config.DATA_DIR, log));
+}

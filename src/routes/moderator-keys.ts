@@ -1,0 +1,88 @@
+/**
+ * One-time moderator keys (seed paths and fields): the streamer issues, lists and revokes;
+ * anyone holding a key may consume it once for a session bound to the key's room.
+ */
+import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
+import * as v from 'valibot';
+import type { AppEnv } from '../app-env.ts';
+import type { Services } from '../services.ts';
+import { authenticate, SESSION_COOKIE } from '../access/authenticate.ts';
+import { BUCKETS } from '../access/rate-limit.ts';
+import { readValidBody } from '../http/body.ts';
+import { RoomId } from '../protocol/scene.ts';
+import { AppError } from '../errors.ts';
+import { DEFAULT_ROOM } from './room-param.ts';
+
+const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
+const GenerateBody = v.object({
+  streamer_id: optionalLabel(64),
+  room: v.optional(RoomId, DEFAULT_ROOM),
+  label: optionalLabel(64),
+  ttl: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer(), v.minValue(10))),
+});
+const ConsumeBody = v.object({ key: v.pipe(v.string('key is required'), v.minLength(1, 'key is required'), v.maxLength(200)) });
+
+export const INVALID_KEY = { code: 'invalid_or_expired_key', message: 'the key is invalid, already used, or expired' } as const;
+
+export function moderatorKeyRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  const streamer = authenticate(services, { allow: ['streamer'] });
+  const { config } = services;
+
+  app.post('/api/moderator-keys/generate', streamer, async (c) => {
+    await services.limiter.hit(BUCKETS.modkeyGenerate, c.get('clientIp'));
+    const body = await readValidBody(c, GenerateBody);
+    const ttl = Math.min(body.ttl ?? config.MODERATOR_KEY_TTL_SECONDS, config.MODERATOR_KEY_TTL_SECONDS);
+    const label = body.label || `moderator-${crypto.randomUUID().slice(0, 4)}`;
+    const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl });
+    await audit(services, record.room, { action: 'key.issued', key_id: record.key_id, label });
+    return c.json({ ok: true, key, ttl, room: record.room, label, key_id: record.key_id, expires_at: new Date(record.expires).toISOString() });
+  });
+
+  app.post('/api/moderator-keys/consume', async (c) => {
+    await services.limiter.hit(BUCKETS.modkeyConsume, c.get('clientIp'));
+    const body = await readValidBody(c, ConsumeBody);
+    const record = await services.keys.consume(body.key);
+    // Unknown, used and expired keys take the same path to the same answer.
+    if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
+    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.key_id });
+    const ttl = Math.round((session.expires - Date.now()) / 1000);
+    setCookie(c, SESSION_COOKIE, secret, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
+      maxAge: Math.round((session.absolute_expires - Date.now()) / 1000),
+    });
+    await audit(services, record.room, { action: 'key.consumed', key_id: record.key_id, label: record.label, session_id: session.id });
+    return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label });
+  });
+
+  app.get('/api/moderator-keys', streamer, async (c) => {
+    const keys = await services.keys.list();
+    return c.json({
+      ok: true,
+      keys: keys.map((k) => ({ key_id: k.key_id, label: k.label, room: k.room, streamer_id: k.streamer_id, created_at: iso(k.created), expires_at: iso(k.expires) })),
+    });
+  });
+
+  app.delete('/api/moderator-keys/:key_id', streamer, async (c) => {
+    const record = await services.keys.revoke(c.req.param('key_id'));
+    if (!record) throw new AppError(404, 'not_found', 'no outstanding key with that key_id');
+    await audit(services, record.room, { action: 'key.revoked', key_id: record.key_id, label: record.label });
+    return c.json({ ok: true, key_id: record.key_id });
+  });
+
+  return app;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function audit(services: Services, room: string, entry: { action: string; [key: string]: unknown }, who = 'streamer'): Promise<void> {
+  try {
+    await services.store.appendAudit(room, { ts: Date.now(), who, ...entry }, 10_000);
+  } catch (error) {
+    services.log.warn('audit append failed', { room, action: entry.action, error: String(error) });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The streamer's view of moderator sessions: list them, end one, or end all (panic button).
+ * Ending a session closes its sockets at once with a code that tells the panel not to retry.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env.ts';
+import type { Services } from '../services.ts';
+import { authenticate } from '../access/authenticate.ts';
+import { CloseCode } from '../protocol/messages.ts';
+import { AppError } from '../errors.ts';
+import { audit } from './moderator-keys.ts';
+
+export function moderatorSessionRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  const streamer = authenticate(services, { allow: ['streamer'] });
+
+  const socketsOf = (sessionId: string) => {
+    let count = 0;
+    for (const room of services.overlays.all()) for (const conn of room.connections.values()) if (conn.sessionId === sessionId) count++;
+    return count;
+  };
+
+  const endSession = async (id: string) => {
+    const record = await services.sessions.end(id);
+    if (!record) return null;
+    for (const room of services.overlays.all()) room.closeWhere((conn) => conn.sessionId === id, CloseCode.sessionRevoked, 'session ended by the streamer');
+    await audit(services, record.room, { action: 'session.ended', session_id: id, label: record.label });
+    return record;
+  };
+
+  app.get('/api/moderator-sessions', streamer, async (c) => {
+    const sessions = await services.sessions.list();
+    return c.json({
+      ok: true,
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        label: s.label,
+        room: s.room,
+        created_at: new Date(s.created).toISOString(),
+        last_seen_at: new Date(s.last_seen).toISOString(),
+        expires_at: new Date(s.expires).toISOString(),
+        sockets: socketsOf(s.id),
+      })),
+    });
+  });
+
+  app.delete('/api/moderator-sessions/:id', streamer, async (c) => {
+    const record = await endSession(c.req.param('id'));
+    if (!record) throw new AppError(404, 'not_found', 'no active session with that id');
+    return c.json({ ok: true, id: record.id });
+  });
+
+  app.delete('/api/moderator-sessions', streamer, async (c) => {
+    const sessions = await services.sessions.list();
+    let ended = 0;
+    for (const session of sessions) if (await endSession(session.id)) ended++;
+    return c.json({ ok: true, ended });
+  });
+
+  return app;
+}

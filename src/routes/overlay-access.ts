@@ -1,0 +1,62 @@
+/**
+ * View tokens for OBS, their rotation, and the seed's HTTP apply report.
+ */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../app-env.ts';
+import type { Services } from '../services.ts';
+import { authenticate } from '../access/authenticate.ts';
+import { readValidBody } from '../http/body.ts';
+import { RoomId } from '../protocol/scene.ts';
+import { CloseCode } from '../protocol/messages.ts';
+import { DEFAULT_ROOM, roomOf } from './room-param.ts';
+import { audit } from './moderator-keys.ts';
+import { publicBaseUrl } from './public-url.ts';
+
+const TokenBody = v.object({ room: v.optional(RoomId, DEFAULT_ROOM) });
+const AppliedBody = v.object({
+  room: v.optional(RoomId, DEFAULT_ROOM),
+  version: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
+  server_ts: v.optional(v.number()),
+  client_ts: v.optional(v.number()),
+});
+
+export function overlayAccessRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  const streamer = authenticate(services, { allow: ['streamer'] });
+
+  app.post('/api/overlay/token', streamer, async (c) => {
+    const { room } = await readValidBody(c, TokenBody);
+    const token = await services.viewTokens.issue(room);
+    const url = `${publicBaseUrl(services, c)}/overlay?room=${encodeURIComponent(room)}&token=${encodeURIComponent(token)}`;
+    return c.json({ ok: true, room, token, url });
+  });
+
+  app.post('/api/rooms/:room/rotate-tokens', streamer, async (c) => {
+    const room = roomOf(c);
+    const epoch = await services.viewTokens.rotate(room);
+    const closed = services.overlays.peek(room)?.closeWhere((conn) => conn.role === 'overlay', CloseCode.tokenRevoked, 'view token rotated') ?? 0;
+    await audit(services, room, { action: 'tokens.rotated', epoch, overlays_closed: closed });
+    return c.json({ ok: true, room, epoch, overlays_closed: closed });
+  });
+
+  const overlay = authenticate(services, { allow: ['overlay', 'streamer', 'moderator'], room: (c) => c.req.query('room') ?? DEFAULT_ROOM });
+  app.post('/api/overlay/applied', overlay, async (c) => {
+    const body = await readValidBody(c, AppliedBody);
+    const principal = c.get('principal');
+    if (principal.role !== 'streamer' && principal.room !== body.room) {
+      return c.json({ error: { code: 'wrong_room', message: `this credential is for room "${principal.room}"` } }, 403);
+    }
+    services.overlays.peek(body.room)?.recordApplied(null, body.version, body.server_ts);
+    if (!services.overlays.peek(body.room)) services.metrics.recordApply(body.server_ts !== undefined ? Date.now() - body.server_ts : NaN);
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/rooms/:room/audit', streamer, async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 200) || 200, 1), 10_000);
+    const entries = await services.store.listAudit(roomOf(c), limit);
+    return c.json({ ok: true, room: roomOf(c), entries });
+  });
+
+  return app;
+}

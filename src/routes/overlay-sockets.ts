@@ -1,0 +1,77 @@
+/**
+ * WS /ws/overlay (OBS) and WS /ws/moderator (panels): the route authenticates and hands the
+ * room a Connection that already carries role and identity; the room does the rest.
+ */
+import { Hono } from 'hono';
+import type { UpgradeWebSocket } from 'hono/ws';
+import * as v from 'valibot';
+import type { RoomRegistry } from '../../rooms/registry.ts';
+import type { OverlayRoom } from '../../rooms/overlay-room.ts';
+import type { Connection } from '../../rooms/connection.ts';
+import { RoomId } from '../protocol/scene.ts';
+import { toConnection, frameText } from './ws-connection.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { Principal } from '../access/principal.ts';
+import type { AppEnv } from '../app-env.ts';
+import { badRequest } from '../errors.ts';
+
+export interface SocketRouteDeps {
+  overlays: RoomRegistry<OverlayRoom>;
+  upgradeWebSocket: UpgradeWebSocket;
+  metrics: Metrics;
+  /** Set while the server drains: new sockets are refused so the old ones can finish. */
+  isDraining(): boolean;
+}
+
+export function overlaySocketRoutes(deps: SocketRouteDeps) {
+  const app = new Hono<AppEnv>();
+
+  const join = (principal: () => Principal, room: string, sinceVersion?: number) =>
+    deps.upgradeWebSocket(() => {
+      let conn: Connection | null = null;
+      const target = deps.overlays.get(room);
+      return {
+        onOpen(_event, ws) {
+          const who = principal();
+          conn = toConnection(ws, { id: crypto.randomUUID(), role: who.role, label: who.label, sessionId: who.sessionId });
+          target.connect(conn, sinceVersion);
+        },
+        onMessage(event, _ws) {
+          if (!conn) return;
+          const text = frameText(event.data);
+          target.receive(conn, text ?? '\u0000binary');
+        },
+        onClose() {
+          if (conn) target.disconnect(conn);
+        },
+        onError() {
+          if (conn) target.disconnect(conn);
+        },
+      };
+    });
+
+  app.get('/ws/overlay', async (c, next) => {
+    const room = roomFrom(c.req.query('room'));
+    const principal = c.get('principal');
+    return join(() => principal, room, sinceFrom(c.req.query('since_version')))(c, next);
+  });
+
+  app.get('/ws/moderator', async (c, next) => {
+    const principal = c.get('principal');
+    const room = roomFrom(c.req.query('room') ?? principal.room);
+    return join(() => principal, room, sinceFrom(c.req.query('since_version')))(c, next);
+  });
+
+  return app;
+}
+
+function roomFrom(value: string | undefined): string {
+  const parsed = v.safeParse(RoomId, value ?? 'main');
+  if (!parsed.success) throw badRequest('bad_room', parsed.issues[0].message);
+  return parsed.output;
+}
+
+function sinceFrom(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}

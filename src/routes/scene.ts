@@ -1,0 +1,80 @@
+/**
+ * Scene over HTTP, for streamers' scripts and the seed's panel: read, replace (with a stale
+ * check so a newer scene is never overwritten), and apply ops through the room's queue.
+ */
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../app-env.ts';
+import type { Services } from '../services.ts';
+import { authenticate } from '../access/authenticate.ts';
+import { readValidBody } from '../http/body.ts';
+import { Scene, normaliseSceneAliases } from '../protocol/scene.ts';
+import { SceneOp } from '../protocol/messages.ts';
+import { AppError } from '../errors.ts';
+import type { OpResult } from '../../rooms/overlay-room.ts';
+import { roomOf } from './room-param.ts';
+
+const KnownVersion = v.optional(v.pipe(v.unknown(), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0)));
+const PutSceneBody = v.pipe(
+  v.unknown(),
+  v.transform(normaliseSceneAliases),
+  v.object({
+    items: Scene.entries.items,
+    _meta: v.optional(v.object({ known_version: KnownVersion, client_ts: v.optional(v.number()) })),
+  }),
+);
+const OpsBody = v.union([v.pipe(v.object({ ops: v.pipe(v.array(SceneOp), v.minLength(1), v.maxLength(100)) })), SceneOp]);
+
+const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
+
+export function sceneRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  const read = authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomOf });
+  const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true });
+
+  const getScene = async (c: Context<AppEnv>) => {
+    const room = services.overlays.get(roomOf(c));
+    await room.ready();
+    const { scene, version } = room.snapshot();
+    return c.json({ ...scene, _version: version, version, server_ts: Date.now() });
+  };
+
+  const putScene = async (c: Context<AppEnv>) => {
+    const body = await readValidBody(c, PutSceneBody, SCENE_BODY_LIMIT);
+    const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
+    const known = body._meta?.known_version ?? (ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined);
+    const room = services.overlays.get(roomOf(c));
+    const result = await room.replace({ items: body.items }, c.get('principal').label, known);
+    if (!result.ok) throw resultError(result);
+    c.header('ETag', `"${result.version}"`);
+    return c.json({ ok: true, version: result.version, server_ts: Date.now(), echo_client_ts: body._meta?.client_ts ?? null });
+  };
+
+  app.get('/api/scene', read, getScene);
+  app.get('/api/rooms/:room/scene', read, getScene);
+  app.put('/api/scene', write, putScene);
+  app.put('/api/rooms/:room/scene', write, putScene);
+
+  app.post('/api/rooms/:room/ops', write, async (c) => {
+    const body = await readValidBody(c, OpsBody, SCENE_BODY_LIMIT);
+    const ops = 'ops' in body ? body.ops : [body];
+    const room = services.overlays.get(roomOf(c));
+    const who = c.get('principal').label;
+    // Queued together, so they land in one batch (one version) unless one fails alone.
+    const results = await Promise.all(ops.map((op) => room.submit(op, who)));
+    const failed = results.find((r) => !r.ok);
+    if (failed && results.length === 1) throw resultError(failed);
+    return c.json({ ok: !failed, version: room.currentVersion, results: results.map(describeResult) }, failed ? 409 : 200);
+  });
+
+  return app;
+}
+
+function resultError(result: Extract<OpResult, { ok: false }>): AppError {
+  const status = result.code === 'conflict' ? 409 : result.code === 'store_unavailable' ? 503 : result.code === 'not_found' ? 404 : result.code === 'internal' ? 500 : 400;
+  return new AppError(status, result.code, result.message, { details: { version: result.version } });
+}
+
+function describeResult(result: OpResult) {
+  return result.ok ? { ok: true, version: result.version } : { ok: false, code: result.code, message: result.message, version: result.version };
+}

@@ -1,0 +1,42 @@
+/**
+ * Everything a route may need, built once by the edge (Node or Deno) and handed to createApp.
+ * No module-level singletons: a test builds as many apps as it likes.
+ */
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { ResolvedConfig } from './config.ts';
+import type { Store } from './store/store.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import type { RoomRegistry } from '../rooms/registry.ts';
+import type { OverlayRoom } from '../rooms/overlay-room.ts';
+import type { RateLimiter } from './access/rate-limit.ts';
+import type { ModeratorKeys } from './access/moderator-keys.ts';
+import type { Sessions } from './access/sessions.ts';
+import type { TokenSigner, ViewTokens } from './access/view-tokens.ts';
+import type { Context } from 'hono';
+
+export interface AssetSource {
+  /** A built client file (e.g. `overlay.js`) or null; the edge decides where files live. */
+  get(name: string): Promise<{ body: Uint8Array; type: string } | null>;
+}
+
+export interface Services {
+  config: ResolvedConfig;
+  store: Store;
+  log: Logger;
+  metrics: Metrics;
+  overlays: RoomRegistry<OverlayRoom>;
+  limiter: RateLimiter;
+  keys: ModeratorKeys;
+  sessions: Sessions;
+  signer: TokenSigner;
+  viewTokens: ViewTokens;
+  assets: AssetSource;
+  upgradeWebSocket: UpgradeWebSocket;
+  /** The TCP peer's address, from the runtime's connection info. */
+  peerAddress(c: Context): string;
+  /** Event-loop delay percentiles, where the runtime can measure them. */
+  eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
+  /** True while the server drains before exit: new sockets are refused. */
+  isDraining(): boolean;
+}
