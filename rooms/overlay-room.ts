@@ -164,6 +164,15 @@ export class OverlayRoom extends Room {
     }
   }
 
+  /**
+   * Send a room-wide event that is not a scene change (e.g. `tts.speak`) to the room's
+   * overlays, or to everyone; serialized once. Returns how many sockets got it.
+   */
+  announce(message: { type: string }, to: 'overlays' | 'moderators' | 'all' = 'overlays'): number {
+    if (to === 'all') return this.broadcast(message);
+    return this.broadcast(message, (conn) => (to === 'overlays' ? conn.role === 'overlay' : conn.role !== 'overlay'));
+  }
+
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
   submit(op: SceneOp, who: string): Promise<OpResult> {
     return new Promise((settle) => this.enqueue({ kind: 'op', op, who, settle }));

@@ -2,7 +2,10 @@
 // "N passed, N failed". uvu itself prints no failed count.
 import { spawn } from 'node:child_process';
 
-const pattern = process.argv[2] ?? '\\.test\\.tsx?$';
+// An argument narrows by path ('client/', 'rooms/'); only *.test.ts(x) files ever run, or
+// uvu would import every matching source file, stylesheet and HTML page as a test.
+const filter = process.argv[2];
+const pattern = filter ? `^(?=.*(?:${filter})).*\\.test\\.tsx?$` : '\\.test\\.tsx?$';
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', pattern, '-i', 'node_modules', '-i', 'dist', '-i', '.git'],
