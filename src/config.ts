@@ -44,6 +44,8 @@ export const ConfigSchema = v.object({
     '',
   ),
   REDIS_URL: optionalText,
+  /** Namespaces every key, so several deployments (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'may hold only letters, digits and : _ -')), 'so:'),
   STREAMER_API_TOKEN: optionalText,
   TOKEN_SECRET: optionalText,
   MODERATOR_KEY_TTL_SECONDS: int(600, 10, 7 * 24 * 3600),

@@ -87,6 +87,6 @@ export async function startServer(env: Record<string, string | undefined> = proc
 }
 
 async function openStore(config: ResolvedConfig, log: Logger): Promise<Store> {
-  if (config.REDIS_URL) return RedisStore.connect(config.REDIS_URL, { logger: log });
+  if (config.REDIS_URL) return RedisStore.connect(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, logger: log });
   return MemoryStore.open(new FilePersistence(config.DATA_DIR, log));
 }
