@@ -1,0 +1,281 @@
+/**
+ * The embedded store: everything in process memory, optionally made durable through an
+ * injected persistence (src/node/file-persistence.ts on Node). Portable: Web APIs only,
+ * so the same class runs on Node, Deno or in a test without a file system.
+ */
+import type { AuditEntry, Store, StoredScene } from './store.ts';
+
+/** A key's value and when it stops existing (epoch ms), null for never. */
+export interface KvRecord {
+  value: string;
+  expiresAt: number | null;
+}
+
+export interface MemoryStoreSnapshot {
+  scenes: Record<string, StoredScene>;
+  kv: Record<string, KvRecord>;
+}
+
+/**
+ * Where the embedded store keeps what must survive a restart. Audit entries and
+ * subscriptions are not persisted: audit is a convenience log, subscriptions are live.
+ */
+export interface MemoryStorePersistence {
+  /** Everything stored so far; a fresh location yields empty records. */
+  loadAll(): Promise<MemoryStoreSnapshot>;
+  /** Must be durable when it resolves: commitScene acknowledges only after it. */
+  writeScene(room: string, stored: StoredScene): Promise<void>;
+  /** Replaces the whole KV snapshot; calls are coalesced and never overlap. */
+  writeKv(kv: Record<string, KvRecord>): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 30_000;
+const KV_WRITE_DELAY_MS = 200;
+
+interface Subscription {
+  onMessage: (message: string) => void;
+  active: boolean;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = 'embedded' as const;
+
+  private readonly kv = new Map<string, KvRecord>();
+  private readonly scenes = new Map<string, StoredScene>();
+  private readonly audit = new Map<string, AuditEntry[]>();
+  private readonly channels = new Map<string, Set<Subscription>>();
+  /** Per-room tail of the commit chain: a commit checks the version only after the previous one is durable. */
+  private readonly sceneCommits = new Map<string, Promise<unknown>>();
+  private readonly sweepTimer: ReturnType<typeof globalThis.setInterval>;
+  private kvWriteTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  private kvWrites: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  /** Without persistence state lives only as long as the process. With it, use `open()` so stored state is loaded. */
+  constructor(private readonly persistence?: MemoryStorePersistence) {
+    this.sweepTimer = globalThis.setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS);
+    // Node and Deno timers keep the process alive unless unref'd; browsers have no unref.
+    (this.sweepTimer as unknown as { unref?: () => void }).unref?.();
+  }
+
+  static async open(persistence?: MemoryStorePersistence): Promise<MemoryStore> {
+    const store = new MemoryStore(persistence);
+    if (persistence) store.restore(await persistence.loadAll());
+    return store;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.liveRecord(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    this.kv.set(key, { value, expiresAt: expiryFor(ttlSeconds) });
+    this.kvChanged();
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds?: number): Promise<boolean> {
+    const expiresAt = expiryFor(ttlSeconds);
+    if (this.liveRecord(key)) return false;
+    this.kv.set(key, { value, expiresAt });
+    this.kvChanged();
+    return true;
+  }
+
+  async getDel(key: string): Promise<string | null> {
+    // Atomic because nothing else runs between the read and the delete.
+    const record = this.liveRecord(key);
+    if (!record) return null;
+    this.kv.delete(key);
+    this.kvChanged();
+    return record.value;
+  }
+
+  async del(key: string): Promise<void> {
+    if (this.kv.delete(key)) this.kvChanged();
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const now = Date.now();
+    const found: string[] = [];
+    for (const [key, record] of this.kv) {
+      if (key.startsWith(prefix) && !isExpired(record, now)) found.push(key);
+    }
+    return found.sort();
+  }
+
+  async incrWithTtl(key: string, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }> {
+    const window = expiryFor(ttlSeconds);
+    if (window === null) throw new RangeError('incrWithTtl needs a ttl');
+    const record = this.liveRecord(key);
+    const current = record ? Number(record.value) : 0;
+    if (!Number.isSafeInteger(current)) throw new TypeError(`value at ${key} is not an integer counter`);
+    // The window starts with the first increment; a counter without expiry gets one, as in Redis.
+    const expiresAt = record?.expiresAt ?? window;
+    const count = current + 1;
+    this.kv.set(key, { value: String(count), expiresAt });
+    this.kvChanged();
+    return { count, ttlSeconds: Math.ceil((expiresAt - Date.now()) / 1000) };
+  }
+
+  async loadScene(room: string): Promise<StoredScene | null> {
+    const stored = this.scenes.get(room);
+    return stored ? { ...stored } : null;
+  }
+
+  commitScene(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {
+    const previous = this.sceneCommits.get(room) ?? Promise.resolve();
+    const commit = previous.then(
+      () => this.commitNow(room, expectedVersion, data, version),
+      () => this.commitNow(room, expectedVersion, data, version),
+    );
+    this.sceneCommits.set(room, commit);
+    // Forget the chain once idle so rooms that come and go do not accumulate entries.
+    const forget = () => {
+      if (this.sceneCommits.get(room) === commit) this.sceneCommits.delete(room);
+    };
+    commit.then(forget, forget);
+    return commit;
+  }
+
+  async listSceneRooms(): Promise<string[]> {
+    return [...this.scenes.keys()].sort();
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    const subscriptions = this.channels.get(channel);
+    if (!subscriptions) return;
+    for (const subscription of subscriptions) {
+      // Deliver later, never inside publish(): a subscriber that publishes must not re-enter itself.
+      queueMicrotask(() => deliver(subscription, message));
+    }
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    const subscription: Subscription = { onMessage, active: true };
+    let subscriptions = this.channels.get(channel);
+    if (!subscriptions) this.channels.set(channel, (subscriptions = new Set()));
+    subscriptions.add(subscription);
+    return async () => {
+      // Also stops messages already queued for delivery.
+      subscription.active = false;
+      const current = this.channels.get(channel);
+      current?.delete(subscription);
+      if (current?.size === 0) this.channels.delete(channel);
+    };
+  }
+
+  async appendAudit(room: string, entry: AuditEntry, cap: number): Promise<void> {
+    if (!Number.isInteger(cap) || cap < 1) throw new RangeError('audit cap must be a positive integer');
+    let entries = this.audit.get(room);
+    if (!entries) this.audit.set(room, (entries = []));
+    // A JSON round trip keeps the embedded store honest: what Redis could not store, neither can we.
+    entries.push(JSON.parse(JSON.stringify(entry)) as AuditEntry);
+    if (entries.length > cap) entries.splice(0, entries.length - cap);
+  }
+
+  async listAudit(room: string, limit: number): Promise<AuditEntry[]> {
+    if (limit <= 0) return [];
+    return (this.audit.get(room) ?? []).slice(-limit).map((entry) => ({ ...entry }));
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    globalThis.clearInterval(this.sweepTimer);
+    await Promise.allSettled(this.sceneCommits.values());
+    if (this.kvWriteTimer !== undefined) {
+      globalThis.clearTimeout(this.kvWriteTimer);
+      this.kvWriteTimer = undefined;
+      await this.flushKv();
+    }
+    await this.kvWrites;
+  }
+
+  private async commitNow(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {
+    const currentVersion = this.scenes.get(room)?.version ?? 0;
+    if (currentVersion !== expectedVersion) return false;
+    const stored: StoredScene = { data, version };
+    // Durable first: when this throws, memory still holds the previous scene.
+    if (this.persistence) await this.persistence.writeScene(room, { ...stored });
+    this.scenes.set(room, stored);
+    return true;
+  }
+
+  /** The record when it exists and has not expired; expired ones are dropped on the way. */
+  private liveRecord(key: string): KvRecord | undefined {
+    const record = this.kv.get(key);
+    if (record && isExpired(record, Date.now())) {
+      this.kv.delete(key);
+      return undefined;
+    }
+    return record;
+  }
+
+  private sweepExpired(): void {
+    const now = Date.now();
+    for (const [key, record] of this.kv) {
+      if (isExpired(record, now)) this.kv.delete(key);
+    }
+  }
+
+  private restore(snapshot: MemoryStoreSnapshot): void {
+    const now = Date.now();
+    for (const [key, record] of Object.entries(snapshot.kv)) {
+      if (!isExpired(record, now)) this.kv.set(key, { value: record.value, expiresAt: record.expiresAt });
+    }
+    for (const [room, stored] of Object.entries(snapshot.scenes)) {
+      this.scenes.set(room, { data: stored.data, version: stored.version });
+    }
+  }
+
+  /** KV changes are frequent and individually cheap to lose, so writes are coalesced. */
+  private kvChanged(): void {
+    if (!this.persistence || this.closed || this.kvWriteTimer !== undefined) return;
+    this.kvWriteTimer = globalThis.setTimeout(() => {
+      this.kvWriteTimer = undefined;
+      void this.flushKv();
+    }, KV_WRITE_DELAY_MS);
+  }
+
+  /** Chained so snapshots reach the persistence in order and never overlap. */
+  private flushKv(): Promise<void> {
+    const persistence = this.persistence;
+    if (!persistence) return Promise.resolve();
+    this.kvWrites = this.kvWrites.then(async () => {
+      const now = Date.now();
+      const live = [...this.kv].filter(([, record]) => !isExpired(record, now));
+      try {
+        // fromEntries, not assignment, so a key named "__proto__" stays a plain key.
+        await persistence.writeKv(Object.fromEntries(live.map(([key, r]) => [key, { ...r }])));
+      } catch (err) {
+        // Keep serving from memory; the next change schedules another attempt.
+        console.warn('embedded store: writing the KV snapshot failed', err);
+      }
+    });
+    return this.kvWrites;
+  }
+}
+
+function expiryFor(ttlSeconds: number | undefined): number | null {
+  if (ttlSeconds === undefined) return null;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new RangeError('ttlSeconds must be a positive integer');
+  return Date.now() + ttlSeconds * 1000;
+}
+
+function isExpired(record: KvRecord, now: number): boolean {
+  return record.expiresAt !== null && record.expiresAt <= now;
+}
+
+function deliver(subscription: Subscription, message: string): void {
+  if (!subscription.active) return;
+  try {
+    subscription.onMessage(message);
+  } catch (err) {
+    // One failing subscriber must not break delivery to the others (nor crash the process).
+    console.error('embedded store: a subscriber threw', err);
+  }
+}
