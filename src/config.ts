@@ -48,8 +48,8 @@ export const ConfigSchema = v.object({
   REDIS_KEY_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'may hold only letters, digits and : _ -')), 'so:'),
   STREAMER_API_TOKEN: optionalText,
   TOKEN_SECRET: optionalText,
-  MODERATOR_KEY_TTL_SECONDS: int(600, 10, 7 * 24 * 3600),
-  MODERATOR_SESSION_TTL_SECONDS: int(3600, 60, 30 * 24 * 3600),
+  MODERATOR_KEY_TTL_SECONDS: int(600, 1, 7 * 24 * 3600),
+  MODERATOR_SESSION_TTL_SECONDS: int(3600, 1, 30 * 24 * 3600),
   MODERATOR_SESSION_MAX_SECONDS: int(24 * 3600, 60, 90 * 24 * 3600),
   ENABLE_STRICT_ORIGIN: bool(false),
   ALLOWED_ORIGINS: list,
@@ -58,6 +58,9 @@ export const ConfigSchema = v.object({
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
   UPLOAD_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './uploads'),
   MAX_UPLOAD_MB: int(200, 1, 10_000),
+  /** `browser`: overlays speak with speechSynthesis. `espeak`: the server also makes audio (OBS often has no voices). */
+  TTS_ENGINE: v.optional(v.picklist(['browser', 'espeak'], 'must be browser or espeak'), 'browser'),
+  ESPEAK_BINARY: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'espeak-ng'),
   WS_MAX_PAYLOAD_KB: int(256, 16, 16_384),
 });
 

@@ -19,7 +19,7 @@ const GenerateBody = v.object({
   streamer_id: optionalLabel(64),
   room: v.optional(RoomId, DEFAULT_ROOM),
   label: optionalLabel(64),
-  ttl: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer(), v.minValue(10))),
+  ttl: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer('ttl must be whole seconds'), v.minValue(1, 'ttl must be at least 1 second'))),
 });
 const ConsumeBody = v.object({ key: v.pipe(v.string('key is required'), v.minLength(1, 'key is required'), v.maxLength(200)) });
 
