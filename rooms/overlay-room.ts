@@ -26,6 +26,7 @@ import {
   type ServerMessage,
 } from '../src/protocol/messages.ts';
 import { parseJsonMessage } from '../src/protocol/parse.ts';
+import { ttsStateOf } from '../src/protocol/tts.ts';
 import type { Item, Scene } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type Store } from '../src/store/store.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
@@ -151,6 +152,12 @@ export class OverlayRoom extends Room {
         return;
       case 'overlay.applied':
         this.recordApplied(conn.id, message.version, message.server_ts);
+        return;
+      case 'tts.started':
+      case 'tts.ended':
+      case 'tts.error':
+        // Panels show the speech queue from what the overlays actually did.
+        this.announce(ttsStateOf(message), 'moderators');
         return;
       default: {
         const op = message;

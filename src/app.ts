@@ -16,6 +16,8 @@ import { moderatorSessionRoutes } from './routes/moderator-sessions.ts';
 import { overlayAccessRoutes } from './routes/overlay-access.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { ttsRoutes } from './routes/tts.ts';
 import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
 
@@ -67,6 +69,8 @@ export function createApp(services: Services) {
   app.route('/', moderatorKeyRoutes(services));
   app.route('/', moderatorSessionRoutes(services));
   app.route('/', overlayAccessRoutes(services));
+  app.route('/', uploadRoutes(services));
+  app.route('/', ttsRoutes(services));
   app.route('/', pageRoutes(services));
   return app;
 }

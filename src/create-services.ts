@@ -8,6 +8,8 @@ import type { Logger } from './logger.ts';
 import type { AssetSource, Services } from './services.ts';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Context } from 'hono';
+import type { UploadStorage } from './uploads/upload-storage.ts';
+import type { TtsEngine } from './tts/tts-engine.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
@@ -21,6 +23,8 @@ export interface EdgeHooks {
   store: Store;
   log: Logger;
   assets: AssetSource;
+  uploads: UploadStorage;
+  tts?: TtsEngine;
   upgradeWebSocket: UpgradeWebSocket;
   peerAddress(c: Context): string;
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };

@@ -14,6 +14,8 @@ import type { ModeratorKeys } from './access/moderator-keys.ts';
 import type { Sessions } from './access/sessions.ts';
 import type { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import type { Context } from 'hono';
+import type { UploadStorage } from './uploads/upload-storage.ts';
+import type { TtsEngine } from './tts/tts-engine.ts';
 
 export interface AssetSource {
   /** A built client file (e.g. `overlay.js`) or null; the edge decides where files live. */
@@ -32,6 +34,10 @@ export interface Services {
   signer: TokenSigner;
   viewTokens: ViewTokens;
   assets: AssetSource;
+  /** The media library's files (UPLOAD_DIR on Node). */
+  uploads: UploadStorage;
+  /** A server-side speech engine (TTS_ENGINE=espeak); absent when overlays speak by themselves. */
+  tts?: TtsEngine;
   upgradeWebSocket: UpgradeWebSocket;
   /** The TCP peer's address, from the runtime's connection info. */
   peerAddress(c: Context): string;

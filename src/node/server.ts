@@ -21,6 +21,8 @@ import { FilePersistence } from './file-persistence.ts';
 import { RedisStore } from './redis-store.ts';
 import { resolveSecrets } from './dev-secrets.ts';
 import { fileAssets } from './file-assets.ts';
+import { fileUploadStorage } from './file-upload-storage.ts';
+import { espeakEngine } from './espeak-engine.ts';
 import { CloseCode } from '../protocol/messages.ts';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
@@ -48,6 +50,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     store,
     log: logger,
     assets: fileAssets(CLIENT_DIST),
+    uploads: await fileUploadStorage(config.UPLOAD_DIR, logger),
+    tts: config.TTS_ENGINE === 'espeak' ? espeakEngine({ binary: config.ESPEAK_BINARY, outputDir: config.UPLOAD_DIR, log: logger }) : undefined,
     upgradeWebSocket,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     eventLoopDelay: () => {

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { Item, ItemChanges, ItemId, Scene, normaliseItemAliases } from './scene.ts';
+import { TtsReport, type TtsServerMessage, type TtsState } from './tts.ts';
 
 const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
 const Version = v.pipe(v.number('version must be a number'), v.safeInteger('version must be an integer'), v.minValue(0));
@@ -39,7 +40,7 @@ export const Ping = v.object({ type: v.literal('ping'), client_ts: ClientTs });
 export const Resync = v.object({ type: v.literal('resync'), since_version: v.optional(Version) });
 export const OverlayApplied = v.object({ type: v.literal('overlay.applied'), version: Version, client_ts: ClientTs, server_ts: ClientTs });
 
-export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied]);
+export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied, ...TtsReport.options]);
 export type OverlayClientMessage = v.InferOutput<typeof OverlayClientMessage>;
 
 export const ModeratorClientMessage = v.variant('type', [Ping, Resync, ...SceneOp.options]);
@@ -79,7 +80,9 @@ export type ServerMessage =
       item?: Item | null;
     }
   | { type: 'pong'; server_ts: number; client_ts?: number }
-  | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null };
+  | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null }
+  | TtsServerMessage
+  | TtsState;
 
 /**
  * Close codes. 4001–4099 mean "do not reconnect" (the credential is gone); everything else

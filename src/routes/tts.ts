@@ -1,0 +1,71 @@
+/**
+ * Text-to-speech control (seed paths): speak, skip, clear. The server only validates and
+ * relays to the room's overlays, which keep the queue; with a server-side engine it also
+ * attaches synthesized audio. Panels learn the queue from `tts.state` events.
+ */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../app-env.ts';
+import type { Services } from '../services.ts';
+import { authenticate } from '../access/authenticate.ts';
+import { mayActOnRoom } from '../access/principal.ts';
+import { BUCKETS } from '../access/rate-limit.ts';
+import { readValidBody } from '../http/body.ts';
+import { AppError } from '../errors.ts';
+import { TtsControlBody, TtsSpeakBody, type TtsServerMessage, type TtsSpeak, type TtsState } from '../protocol/tts.ts';
+import { roomName } from './room-param.ts';
+import { audit } from './moderator-keys.ts';
+
+export function ttsRoutes(services: Services) {
+  const app = new Hono<AppEnv>();
+  // The room is in the body, so it is checked against the credential after parsing.
+  const write = authenticate(services, { allow: ['streamer', 'moderator'], write: true });
+
+  app.post('/api/tts/speak', write, async (c) => {
+    await services.limiter.hit(BUCKETS.ttsSpeak, c.get('clientIp'));
+    const body = await readValidBody(c, TtsSpeakBody);
+    const room = targetRoom(c, body.room);
+    const id = crypto.randomUUID();
+    const audio = await services.tts?.synthesize({ text: body.text, lang: body.lang, rate: body.rate, pitch: body.pitch });
+    const message: TtsSpeak = {
+      type: 'tts.speak',
+      id,
+      text: body.text,
+      lang: body.lang,
+      rate: body.rate,
+      pitch: body.pitch,
+      volume: body.volume,
+      ...(body.voiceName ? { voiceName: body.voiceName } : {}),
+      ...(audio ? { audio_url: audio.path } : {}),
+    };
+    const target = services.overlays.peek(room);
+    const delivered = target?.announce(message, 'overlays') ?? 0;
+    const queued: TtsState = { type: 'tts.state', id, state: 'queued', text: body.text };
+    target?.announce(queued, 'moderators');
+    // Who made the stream say what is worth keeping, like scene changes.
+    await audit(services, room, { action: 'tts.speak', id, text: body.text }, c.get('principal').label);
+    return c.json({ ok: true, id, delivered, ...(audio ? { audio_url: audio.path } : {}) });
+  });
+
+  const control = (type: 'tts.skip' | 'tts.clear') => async (c: Context<AppEnv>) => {
+    const body = await readValidBody(c, TtsControlBody);
+    const room = targetRoom(c, body.room);
+    const message: TtsServerMessage = type === 'tts.clear' ? { type } : body.id ? { type, id: body.id } : { type };
+    const target = services.overlays.peek(room);
+    const delivered = target?.announce(message, 'overlays') ?? 0;
+    // Panels mirror the queue, so they hear it too.
+    target?.announce(message, 'moderators');
+    return c.json({ ok: true, delivered });
+  };
+  app.post('/api/tts/skip', write, control('tts.skip'));
+  app.post('/api/tts/clear', write, control('tts.clear'));
+
+  return app;
+}
+
+/** The body's room, else `?room=`, else main; a moderator may only act on its own room. */
+function targetRoom(c: Context<AppEnv>, fromBody: string | undefined): string {
+  const room = roomName(fromBody ?? c.req.query('room'));
+  const principal = c.get('principal');
+  if (!mayActOnRoom(principal, room)) throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}", not "${room}"`);
+  return room;
+}
