@@ -1,0 +1,76 @@
+/**
+ * The OBS browser source: shows the room's scene and reports which version it has drawn.
+ * URL: /overlay?room=R&token=T (room defaults to `main`).
+ */
+import { render } from 'preact';
+import type { OverlayClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
+import { SceneView } from '../shared/renderer.tsx';
+import { SceneTracker } from '../shared/scene-state.ts';
+import { createSocket } from '../shared/socket.ts';
+import { fitStage } from './stage.ts';
+
+const stage = document.getElementById('app')!;
+const params = new URLSearchParams(location.search);
+const tracker = new SceneTracker();
+
+function socketUrl(): string {
+  const url = new URL('/ws/overlay', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('room', params.get('room') || 'main');
+  const token = params.get('token');
+  if (token) url.searchParams.set('token', token);
+  // A reconnect asks only for what it missed instead of the whole scene.
+  if (tracker.hasScene) url.searchParams.set('since_version', String(tracker.version));
+  return url.href;
+}
+
+const socket = createSocket<OverlayClientMessage>({
+  url: socketUrl,
+  onStatus(status) {
+    if (status === 'stopped') console.warn('overlay: the server revoked this link; it will not reconnect');
+  },
+  onOpen() {
+    // Also as a message, for a server that ignores the query: it answers with what we missed
+    // (patches or a scene.full); anything sent twice is a duplicate version and is ignored.
+    if (tracker.hasScene) socket.send(tracker.resync());
+  },
+  onMessage(msg: ServerMessage) {
+    switch (msg.type) {
+      case 'scene.full':
+      case 'scene.patch': {
+        const result = tracker.accept(msg);
+        if (result === 'resync') socket.send(tracker.resync());
+        if (result !== 'applied') return;
+        // render() is synchronous: the DOM shows this version before we report it.
+        render(<SceneView items={tracker.items} />, stage);
+        socket.send({ type: 'overlay.applied', version: tracker.version, client_ts: Date.now(), server_ts: msg.server_ts });
+        return;
+      }
+      case 'tts.speak':
+      case 'tts.skip':
+      case 'tts.clear':
+        // TTS goes here (speechSynthesis or the server's audio_url, reporting tts.started /
+        // tts.ended / tts.error back); not implemented yet.
+        return;
+      default:
+        return;
+    }
+  },
+});
+
+fitStage(stage);
+
+/** Read-only state for tests and debugging in the browser console. */
+Object.defineProperty(window, '__overlay', {
+  value: Object.freeze({
+    get version() {
+      return tracker.version;
+    },
+    get items() {
+      return tracker.items.length;
+    },
+    get connected() {
+      return socket.connected;
+    },
+  }),
+});
