@@ -1,4 +1,4 @@
-import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../shared/wire-constants.ts';
+import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 
 /** Scale the canvas-sized stage to fit the window, centred with letterbox bars. */
 export function fitStage(stage: HTMLElement): void {

@@ -4,7 +4,7 @@
  */
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import { CANVAS_HEIGHT, CANVAS_WIDTH } from './wire-constants.ts';
+import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Item } from '../../src/protocol/scene.ts';
 import { keepPlaying } from './autoplay.ts';
 import type { Autoplay } from './autoplay.ts';

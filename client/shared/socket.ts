@@ -2,7 +2,7 @@
  * The one reconnecting WebSocket every page uses. An OBS browser source is never reloaded
  * by hand, so this retries forever, except for close codes that mean the credential is gone.
  */
-import { CloseCode, isTerminalCloseCode } from './wire-constants.ts';
+import { CloseCode, isTerminalCloseCode } from '../../src/protocol/constants.ts';
 import type { ModeratorClientMessage, OverlayClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 
 export type SocketStatus = 'connecting' | 'open' | 'waiting' | 'stopped';

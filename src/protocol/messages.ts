@@ -84,22 +84,4 @@ export type ServerMessage =
   | TtsServerMessage
   | TtsState;
 
-/**
- * Close codes. 4001–4099 mean "do not reconnect" (the credential is gone); everything else
- * means "reconnect with backoff and resync".
- */
-export const CloseCode = {
-  normal: 1000,
-  policy: 1008,
-  tooBig: 1009,
-  internal: 1011,
-  restarting: 1012,
-  tryAgainLater: 1013,
-  sessionRevoked: 4001,
-  sessionExpired: 4002,
-  tokenRevoked: 4003,
-  lagging: 4100,
-  idle: 4101,
-} as const;
-
-export const isTerminalCloseCode = (code: number) => code >= 4001 && code <= 4099;
+export { CloseCode, isTerminalCloseCode } from './constants.ts';

@@ -5,8 +5,7 @@
  */
 import * as v from 'valibot';
 
-export const CANVAS_WIDTH = 1920;
-export const CANVAS_HEIGHT = 1080;
+export { CANVAS_WIDTH, CANVAS_HEIGHT } from './constants.ts';
 export const MAX_ITEMS = 500;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_ID_LENGTH = 64;
