@@ -57,7 +57,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     upgradeWebSocket,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     eventLoopDelay: () => {
-      const ms = (ns: number) => Math.max(0, Math.round(ns / 1e4) / 100 - LOOP_RESOLUTION_MS);
+      const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
       const result = { p50_ms: ms(loopDelay.percentile(50)), p99_ms: ms(loopDelay.percentile(99)), max_ms: ms(loopDelay.max) };
       loopDelay.reset();
       return result;
