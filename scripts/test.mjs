@@ -8,7 +8,7 @@ const filter = process.argv[2];
 const pattern = filter ? `^(?=.*(?:${filter})).*\\.test\\.tsx?$` : '\\.test\\.tsx?$';
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', pattern, '-i', 'node_modules', '-i', 'dist', '-i', '.git'],
+  ['--import', 'tsx', 'scripts/run-uvu.mjs', '.', pattern, '-i', 'node_modules', '-i', 'dist', '-i', '.git'],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
 );
 let output = '';
