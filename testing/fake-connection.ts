@@ -13,7 +13,7 @@ export class FakeConnection implements Connection {
 
   constructor(
     readonly role: Role,
-    readonly label = role,
+    readonly label: string = role,
     readonly sessionId?: string,
   ) {}
 

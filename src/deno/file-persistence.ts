@@ -1,0 +1,86 @@
+/**
+ * Durable state for the embedded store on Deno, in the Node edge's layout (DATA_DIR/kv.json
+ * and DATA_DIR/scenes/<room>.json), so one data directory serves either runtime.
+ */
+import * as v from 'valibot';
+import type { KvRecord, MemoryStorePersistence, MemoryStoreSnapshot } from '../store/memory-store.ts';
+import type { StoredScene } from '../store/store.ts';
+import type { Logger } from '../logger.ts';
+import { readTextIfExists, writeAtomically } from './write-atomically.ts';
+
+/** Room names are validated upstream; checked again here so no path can leave the directory. */
+const SCENE_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
+const StoredSceneSchema = v.object({ data: v.string(), version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)) });
+const KvRecordSchema = v.object({ value: v.string(), expiresAt: v.nullable(v.pipe(v.number(), v.finite())) });
+
+export class DenoFilePersistence implements MemoryStorePersistence {
+  private readonly scenesDir: string;
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {
+    this.scenesDir = `${dir}/scenes`;
+  }
+
+  async loadAll(): Promise<MemoryStoreSnapshot> {
+    const [scenes, kv] = await Promise.all([this.loadScenes(), this.loadKv()]);
+    return { scenes, kv };
+  }
+
+  async writeScene(room: string, stored: StoredScene): Promise<void> {
+    const name = `${room}.json`;
+    if (!SCENE_FILE.test(name)) throw new Error(`refusing to store a scene for room name ${JSON.stringify(room)}`);
+    await writeAtomically(this.scenesDir, name, JSON.stringify({ data: stored.data, version: stored.version }));
+  }
+
+  async writeKv(kv: Record<string, KvRecord>): Promise<void> {
+    await writeAtomically(this.dir, 'kv.json', JSON.stringify(kv));
+  }
+
+  private async loadScenes(): Promise<Record<string, StoredScene>> {
+    const scenes: Record<string, StoredScene> = Object.create(null);
+    try {
+      for await (const entry of Deno.readDir(this.scenesDir)) {
+        // Temp files left by a crash mid-write, and stray files, are not ours to read.
+        const room = entry.isFile ? SCENE_FILE.exec(entry.name)?.[1] : undefined;
+        if (!room) continue;
+        const parsed = v.safeParse(StoredSceneSchema, await this.readJson(`${this.scenesDir}/${entry.name}`));
+        if (parsed.success) scenes[room] = parsed.output;
+        else this.log.warn('file persistence: skipping a file that is not a {data, version} scene', { file: entry.name });
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return scenes;
+  }
+
+  private async loadKv(): Promise<Record<string, KvRecord>> {
+    const kv: Record<string, KvRecord> = Object.create(null);
+    const parsed = await this.readJson(`${this.dir}/kv.json`);
+    if (parsed === undefined) return kv;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.log.warn('file persistence: skipping kv.json: not an object of records');
+      return kv;
+    }
+    const now = Date.now();
+    for (const [key, record] of Object.entries(parsed)) {
+      const checked = v.safeParse(KvRecordSchema, record);
+      if (!checked.success) this.log.warn('file persistence: skipping a malformed kv entry', { key });
+      else if (checked.output.expiresAt === null || checked.output.expiresAt > now) kv[key] = checked.output;
+    }
+    return kv;
+  }
+
+  /** Parsed JSON; undefined when the file is missing or not JSON (logged: startup must not crash). */
+  private async readJson(path: string): Promise<unknown> {
+    const text = await readTextIfExists(path);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      this.log.warn('file persistence: skipping a corrupt file', { path });
+      return undefined;
+    }
+  }
+}
