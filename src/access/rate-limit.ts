@@ -29,18 +29,15 @@ export class RateLimiter {
     if (count > bucket.limit) throw tooMany(bucket, ttlSeconds);
   }
 
-  /** Refuse without counting when the bucket is already full (used before checking a secret). */
+  /** Refuse without counting when the bucket is already full (checked before comparing a secret). */
   async assertNotExceeded(bucket: Bucket, client: string): Promise<void> {
-    const raw = await this.store.get(`rl-peek:${bucket.name}:${client}`);
-    if (raw !== null && Number(raw) >= bucket.limit) {
-      throw tooMany(bucket, bucket.windowSeconds);
-    }
+    const count = Number((await this.store.get(key(bucket, client))) ?? 0);
+    if (count >= bucket.limit) throw tooMany(bucket, bucket.windowSeconds);
   }
 
-  /** Count a failure and remember it for assertNotExceeded. */
+  /** Count one failure against the bucket (the counter `get` reads: both stores share it). */
   async recordFailure(bucket: Bucket, client: string): Promise<void> {
-    const { count, ttlSeconds } = await this.store.incrWithTtl(key(bucket, client), bucket.windowSeconds);
-    await this.store.set(`rl-peek:${bucket.name}:${client}`, String(count), Math.max(1, ttlSeconds));
+    await this.store.incrWithTtl(key(bucket, client), bucket.windowSeconds);
   }
 }
 
