@@ -2,7 +2,7 @@
  * What a room knows of a socket: identity decided by the route before the room saw it, and
  * three verbs. Node, Deno and the room tests each provide their own.
  */
-export type Role = 'overlay' | 'moderator' | 'streamer';
+export type Role = 'overlay' | 'moderator' | 'streamer' | 'publisher' | 'viewer';
 
 export interface Connection {
   readonly id: string;

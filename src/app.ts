@@ -13,11 +13,13 @@ import { sceneRoutes } from './routes/scene.ts';
 import { overlaySocketRoutes } from './routes/overlay-sockets.ts';
 import { moderatorKeyRoutes } from './routes/moderator-keys.ts';
 import { moderatorSessionRoutes } from './routes/moderator-sessions.ts';
+import { moderatorSelfRoutes } from './routes/moderator-self.ts';
 import { overlayAccessRoutes } from './routes/overlay-access.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { ttsRoutes } from './routes/tts.ts';
+import { webrtcRoutes } from './routes/webrtc.ts';
 import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
 
@@ -68,9 +70,11 @@ export function createApp(services: Services) {
   app.route('/', sceneRoutes(services));
   app.route('/', moderatorKeyRoutes(services));
   app.route('/', moderatorSessionRoutes(services));
+  app.route('/', moderatorSelfRoutes(services));
   app.route('/', overlayAccessRoutes(services));
   app.route('/', uploadRoutes(services));
   app.route('/', ttsRoutes(services));
+  app.route('/', webrtcRoutes(services));
   app.route('/', pageRoutes(services));
   return app;
 }

@@ -62,6 +62,20 @@ export const ConfigSchema = v.object({
   TTS_ENGINE: v.optional(v.picklist(['browser', 'espeak'], 'must be browser or espeak'), 'browser'),
   ESPEAK_BINARY: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'espeak-ng'),
   WS_MAX_PAYLOAD_KB: int(256, 16, 16_384),
+  /** Comma-separated STUN URLs for /api/webrtc/config; empty = none (LAN or TURN only). */
+  WEBRTC_STUN_URL: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), v.check((urls) => urls.every((u) => /^stuns?:/.test(u)), 'must be stun: URLs')), 'stun:stun.l.google.com:19302'),
+  /** Comma-separated TURN URLs, e.g. turn:turn.example.com:3478?transport=udp,turn:…?transport=tcp. */
+  WEBRTC_TURN_URL: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), v.check((urls) => urls.every((u) => /^turns?:/.test(u)), 'must be turn: or turns: URLs')), ''),
+  /** coturn's static-auth-secret: TURN REST credentials are derived from it per request. */
+  WEBRTC_TURN_SECRET: optionalText,
+  /** The seed's static TURN account, used only when no WEBRTC_TURN_SECRET is set. */
+  WEBRTC_TURN_USERNAME: optionalText,
+  WEBRTC_TURN_CREDENTIAL: optionalText,
+  /** How long a TURN REST credential lasts; clients fetch fresh ones before it ends. */
+  WEBRTC_TURN_TTL_SECONDS: int(6 * 3600, 60, 7 * 24 * 3600),
+  /** WebRTC tokens: the default and the cap for the `ttl` a caller asks for. */
+  WEBRTC_TOKEN_TTL_SECONDS: int(300, 2, 24 * 3600),
+  WEBRTC_TOKEN_MAX_TTL_SECONDS: int(24 * 3600, 2, 7 * 24 * 3600),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -99,6 +113,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     if (value === undefined && config.NODE_ENV === 'production') {
       throw new ConfigError(`${name}: required when NODE_ENV=production (e.g. openssl rand -hex 32)`);
     }
+  }
+  const turnSecret = config.WEBRTC_TURN_SECRET;
+  if (turnSecret !== undefined && (PLACEHOLDERS.has(turnSecret.toLowerCase()) || turnSecret.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError(`WEBRTC_TURN_SECRET: must be a real secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
   }
   return config;
 }

@@ -13,6 +13,7 @@ import type { TtsEngine } from './tts/tts-engine.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
+import { SignalingRoom } from '../rooms/signaling-room.ts';
 import { RateLimiter } from './access/rate-limit.ts';
 import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
@@ -38,6 +39,7 @@ export function createServices(edge: EdgeHooks): Services & { startDraining(): v
     ...edge,
     metrics,
     overlays: new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log })),
+    signaling: new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log })),
     limiter: new RateLimiter(edge.store),
     keys: new ModeratorKeys(edge.store),
     sessions: new Sessions(edge.store, edge.config.MODERATOR_SESSION_TTL_SECONDS, edge.config.MODERATOR_SESSION_MAX_SECONDS),

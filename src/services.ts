@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import type { RoomRegistry } from '../rooms/registry.ts';
 import type { OverlayRoom } from '../rooms/overlay-room.ts';
+import type { SignalingRoom } from '../rooms/signaling-room.ts';
 import type { RateLimiter } from './access/rate-limit.ts';
 import type { ModeratorKeys } from './access/moderator-keys.ts';
 import type { Sessions } from './access/sessions.ts';
@@ -28,6 +29,8 @@ export interface Services {
   log: Logger;
   metrics: Metrics;
   overlays: RoomRegistry<OverlayRoom>;
+  /** WebRTC signaling rooms (publisher + viewers), separate from the scene rooms. */
+  signaling: RoomRegistry<SignalingRoom>;
   limiter: RateLimiter;
   keys: ModeratorKeys;
   sessions: Sessions;

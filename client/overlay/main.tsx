@@ -8,6 +8,7 @@ import { SceneView } from '../shared/renderer.tsx';
 import { SceneTracker } from '../shared/scene-state.ts';
 import { createSocket } from '../shared/socket.ts';
 import { fitStage } from './stage.ts';
+import { renderWebrtc, startWebrtcPreview } from './webrtc-item.tsx';
 
 const stage = document.getElementById('app')!;
 const params = new URLSearchParams(location.search);
@@ -42,7 +43,7 @@ const socket = createSocket<OverlayClientMessage>({
         if (result === 'resync') socket.send(tracker.resync());
         if (result !== 'applied') return;
         // render() is synchronous: the DOM shows this version before we report it.
-        render(<SceneView items={tracker.items} />, stage);
+        render(<SceneView items={tracker.items} renderWebrtc={renderWebrtc} />, stage);
         socket.send({ type: 'overlay.applied', version: tracker.version, client_ts: Date.now(), server_ts: msg.server_ts });
         return;
       }
@@ -59,6 +60,7 @@ const socket = createSocket<OverlayClientMessage>({
 });
 
 fitStage(stage);
+startWebrtcPreview();
 
 /** Read-only state for tests and debugging in the browser console. */
 Object.defineProperty(window, '__overlay', {

@@ -76,6 +76,13 @@ export class Sessions {
     return records.sort((a, b) => a.created - b.created);
   }
 
+  /** A live session by its public id, without sliding its expiry (for "who am I"). */
+  async get(id: string): Promise<SessionRecord | null> {
+    const hash = await this.store.get(byId(id));
+    const raw = hash ? await this.store.get(byHash(hash)) : null;
+    return raw ? v.parse(SessionRecord, JSON.parse(raw)) : null;
+  }
+
   async end(id: string): Promise<SessionRecord | null> {
     const hash = await this.store.getDel(byId(id));
     if (!hash) return null;

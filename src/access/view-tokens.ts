@@ -60,7 +60,8 @@ export class ViewTokens {
     return count;
   }
 
-  private async epoch(room: string): Promise<number> {
+  /** The room's current epoch; WebRTC tokens carry it too, so a rotation revokes them as well. */
+  async epoch(room: string): Promise<number> {
     return Number((await this.store.get(epochKey(room))) ?? 0);
   }
 }

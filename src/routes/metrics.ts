@@ -41,7 +41,7 @@ export function metricsRoutes(services: Services) {
       overlay_apply_latency_avg_ms: latency.avg,
       overlay_apply_latency_p95_ms: latency.p95,
       webrtc_signaling_messages: metrics.webrtcSignalingMessages,
-      webrtc_rooms_active: 0,
+      webrtc_rooms_active: [...services.signaling.all()].filter((room) => room.connections.size > 0).length,
       dropped_slow_sockets: metrics.droppedSlowSockets,
       event_loop_delay: services.eventLoopDelay?.() ?? null,
       rooms,

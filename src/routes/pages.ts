@@ -18,6 +18,8 @@ export function pageRoutes(services: Services) {
   };
 
   for (const path of ['/', '/overlay', '/preview']) app.get(path, page('overlay'));
+  app.get('/publish', page('publish'));
+  app.get('/moderator', page('moderator'));
 
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');

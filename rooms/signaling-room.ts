@@ -1,0 +1,326 @@
+/**
+ * One WebRTC signaling room: a publisher and its viewers. The room only relays SDP and ICE
+ * between them (media flows peer to peer or through TURN) and keeps per-viewer stats. The
+ * route has already checked each socket's token; the room validates every frame with the
+ * schema for the socket's role and answers bad input with an `error` message, never a throw.
+ */
+import * as v from 'valibot';
+import { Room } from './room.ts';
+import type { Connection } from './connection.ts';
+import { CloseCode } from '../src/protocol/messages.ts';
+import {
+  MAX_SIGNALING_FRAME_CHARS,
+  MAX_VIEWERS_PER_ROOM,
+  PUBLISHER_MESSAGE_TYPES,
+  PublisherMessage,
+  VIEWER_MESSAGE_TYPES,
+  ViewerMessage,
+  type PeerMetrics,
+  type PublisherMessage as PublisherMessageType,
+  type RoomState,
+  type SignalingError,
+  type SignalingErrorCode,
+  type ToPublisher,
+  type ToViewer,
+  type ViewerMessage as ViewerMessageType,
+} from '../src/protocol/signaling.ts';
+import { flattenIssues } from '../src/protocol/parse.ts';
+import type { Metrics } from '../src/metrics/metrics.ts';
+import type { Logger } from '../src/logger.ts';
+
+/** Clients ping every 15 s; a socket silent this long is gone (a frozen OBS, a lost NAT). */
+export const SILENT_SOCKET_MS = 75_000;
+/** ICE trickles dozens of candidates at once; a flood far past that is a broken or hostile peer. */
+export const MESSAGE_BURST = 400;
+export const MESSAGE_WINDOW_MS = 10_000;
+
+interface Peer {
+  conn: Connection;
+  joinedAt: number;
+  lastSeen: number;
+  windowStart: number;
+  windowCount: number;
+}
+
+interface ViewerStats {
+  /** What the publisher measured for this viewer (publisher.metrics). */
+  publisher_view: PeerMetrics | null;
+  publisher_view_at: number | null;
+  /** What the viewer reported about itself (viewer.state). */
+  viewer_view: PeerMetrics | null;
+  viewer_view_at: number | null;
+}
+
+export interface SignalingRoomDeps {
+  metrics: Metrics;
+  log: Logger;
+}
+
+export class SignalingRoom extends Room {
+  private publisher: Peer | null = null;
+  private publisherSince: number | null = null;
+  private readonly viewers = new Map<string, Peer>();
+  private readonly stats = new Map<string, ViewerStats>();
+  private relayed = 0;
+
+  constructor(id: string, private readonly deps: SignalingRoomDeps) {
+    super(id);
+  }
+
+  /** A socket whose token the route verified joins as `conn.role` (publisher or viewer). */
+  connect(conn: Connection): void {
+    const now = Date.now();
+    const peer: Peer = { conn, joinedAt: now, lastSeen: now, windowStart: now, windowCount: 0 };
+    if (conn.role === 'publisher') return this.connectPublisher(peer);
+    if (conn.role !== 'viewer') {
+      conn.close(CloseCode.policy, 'only publishers and viewers join a signaling room');
+      return;
+    }
+    if (this.viewers.size >= MAX_VIEWERS_PER_ROOM) {
+      this.deps.log.warn('webrtc room full', { room: this.id, viewers: this.viewers.size });
+      conn.close(CloseCode.tryAgainLater, `room is full (${MAX_VIEWERS_PER_ROOM} viewers)`);
+      return;
+    }
+    this.addConnection(conn);
+    this.viewers.set(conn.id, peer);
+    this.stats.set(conn.id, { publisher_view: null, publisher_view_at: null, viewer_view: null, viewer_view_at: null });
+    this.send(conn, this.roomState(conn.id));
+    if (this.publisher) this.send(this.publisher.conn, { type: 'viewer.joined', viewer_id: conn.id } satisfies ToPublisher);
+  }
+
+  private connectPublisher(peer: Peer): void {
+    const old = this.publisher;
+    if (old) {
+      // The newest publisher wins (a reload whose old socket has not timed out yet, or a
+      // second device). Detach the old one first so its close does not announce "no publisher".
+      this.publisher = null;
+      this.removeConnection(old.conn);
+      this.deps.log.info('webrtc publisher replaced', { room: this.id, viewers: this.viewers.size });
+      this.sendRaw(old.conn, JSON.stringify({ type: 'publisher.replaced', message: 'another publisher joined this room' } satisfies ToPublisher));
+      try {
+        old.conn.close(CloseCode.publisherReplaced, 'publisher replaced');
+      } catch {
+        // Already gone.
+      }
+    }
+    this.addConnection(peer.conn);
+    this.publisher = peer;
+    this.publisherSince = peer.joinedAt;
+    this.send(peer.conn, { ...this.roomState(), viewers: [...this.viewers.keys()] });
+    // Viewers see a new publisher_session: drop the old peer connection, await the new offer.
+    this.broadcastToViewers(this.roomState());
+  }
+
+  disconnect(conn: Connection): void {
+    if (this.connections.has(conn.id)) this.onDisconnect(conn);
+  }
+
+  onDisconnect(conn: Connection): void {
+    if (!this.removeConnection(conn)) return;
+    if (this.publisher?.conn.id === conn.id) {
+      this.publisher = null;
+      this.publisherSince = null;
+      this.broadcastToViewers(this.roomState());
+      return;
+    }
+    if (this.viewers.delete(conn.id)) {
+      this.stats.delete(conn.id);
+      if (this.publisher) this.send(this.publisher.conn, { type: 'viewer.left', viewer_id: conn.id } satisfies ToPublisher);
+    }
+  }
+
+  /** A text frame from a socket (null for a binary frame). */
+  receive(conn: Connection, text: string | null): void {
+    const peer = this.peerOf(conn);
+    if (!peer) return;
+    const now = Date.now();
+    peer.lastSeen = this.lastActivity = now;
+    this.deps.metrics.webrtcSignalingMessages++;
+    if (!this.withinRate(peer, now)) return;
+
+    if (text === null) return this.refuse(conn, 'bad_message', 'binary frames are not part of the protocol; send JSON text');
+    if (text.length > MAX_SIGNALING_FRAME_CHARS) {
+      return this.refuse(conn, 'too_large', `message is ${text.length} characters; the limit is ${MAX_SIGNALING_FRAME_CHARS}`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return this.refuse(conn, 'bad_json', 'message is not valid JSON');
+    }
+    const role = conn.role === 'publisher' ? 'publisher' : 'viewer';
+    const type = (raw as { type?: unknown } | null)?.type;
+    const own: readonly string[] = role === 'publisher' ? PUBLISHER_MESSAGE_TYPES : VIEWER_MESSAGE_TYPES;
+    const other: readonly string[] = role === 'publisher' ? VIEWER_MESSAGE_TYPES : PUBLISHER_MESSAGE_TYPES;
+    if (typeof type !== 'string' || !own.includes(type)) {
+      const shown = JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : (type ?? null));
+      if (typeof type === 'string' && other.includes(type)) return this.refuse(conn, 'forbidden', `a ${role} may not send ${shown}`);
+      return this.refuse(conn, 'unknown_type', `unknown message type ${shown} for a ${role}; expected one of ${own.join(', ')}`);
+    }
+
+    if (role === 'publisher') {
+      const parsed = v.safeParse(PublisherMessage, raw);
+      if (!parsed.success) return this.refuseIssues(conn, parsed.issues);
+      this.fromPublisher(conn, parsed.output);
+    } else {
+      const parsed = v.safeParse(ViewerMessage, raw);
+      if (!parsed.success) return this.refuseIssues(conn, parsed.issues);
+      this.fromViewer(conn, parsed.output);
+    }
+  }
+
+  private fromPublisher(conn: Connection, message: PublisherMessageType): void {
+    switch (message.type) {
+      case 'ping':
+        this.send(conn, { type: 'pong', server_ts: Date.now(), client_ts: message.client_ts } satisfies ToPublisher);
+        return;
+      case 'offer':
+        this.toViewers(conn, message.to, { type: 'offer', sdp: message.sdp });
+        return;
+      case 'ice-candidate':
+        this.toViewers(conn, message.to, { type: 'ice-candidate', candidate: message.candidate });
+        return;
+      case 'publisher.metrics': {
+        const now = Date.now();
+        for (const { viewer_id, ...metrics } of message.viewers) {
+          const stats = this.stats.get(viewer_id);
+          const viewer = this.viewers.get(viewer_id);
+          // Metrics for a viewer that already left are stale, not an error.
+          if (!stats || !viewer) continue;
+          stats.publisher_view = metrics;
+          stats.publisher_view_at = now;
+          this.send(viewer.conn, { type: 'publisher.metrics', metrics } satisfies ToViewer);
+        }
+        return;
+      }
+    }
+  }
+
+  private fromViewer(conn: Connection, message: ViewerMessageType): void {
+    const from = conn.id;
+    if (message.type === 'ping') {
+      this.send(conn, { type: 'pong', server_ts: Date.now(), client_ts: message.client_ts } satisfies ToViewer);
+      return;
+    }
+    if (message.type === 'viewer.state') {
+      const { type: _type, ...metrics } = message;
+      const stats = this.stats.get(from);
+      if (stats) {
+        stats.viewer_view = metrics;
+        stats.viewer_view_at = Date.now();
+      }
+      if (this.publisher) this.send(this.publisher.conn, { ...message, from } satisfies ToPublisher);
+      return;
+    }
+    if (!this.publisher) return this.refuse(conn, 'no_publisher', `no publisher in room "${this.id}"; ${message.type} was not delivered`);
+    this.relayed++;
+    this.send(this.publisher.conn, { ...message, from } satisfies ToPublisher);
+  }
+
+  /** Publisher → one viewer (`to`) or every viewer, serialized once. */
+  private toViewers(publisher: Connection, to: string | undefined, message: ToViewer): void {
+    this.relayed++;
+    if (to === undefined) {
+      this.broadcastToViewers(message);
+      return;
+    }
+    const viewer = this.viewers.get(to);
+    if (!viewer) return this.refuse(publisher, 'no_such_viewer', `no viewer "${to}" in room "${this.id}" (it may have left); ${message.type} was not delivered`);
+    this.send(viewer.conn, message);
+  }
+
+  private broadcastToViewers(message: ToViewer): number {
+    return this.broadcast(message, (conn) => this.viewers.has(conn.id));
+  }
+
+  private roomState(viewerId?: string): RoomState {
+    return {
+      type: 'room.state',
+      room: this.id,
+      publisher: this.publisher !== null,
+      publisher_session: this.publisher?.conn.id ?? null,
+      ...(viewerId ? { viewer_id: viewerId } : {}),
+    };
+  }
+
+  /** Counts frames per window; past the burst the frame is refused (once per window, said so). */
+  private withinRate(peer: Peer, now: number): boolean {
+    if (now - peer.windowStart >= MESSAGE_WINDOW_MS) {
+      peer.windowStart = now;
+      peer.windowCount = 0;
+    }
+    peer.windowCount++;
+    if (peer.windowCount <= MESSAGE_BURST) return true;
+    if (peer.windowCount === MESSAGE_BURST + 1) {
+      this.refuse(peer.conn, 'rate_limited', `more than ${MESSAGE_BURST} messages in ${MESSAGE_WINDOW_MS / 1000} s; messages are dropped until the window ends`);
+    }
+    return false;
+  }
+
+  private refuse(conn: Connection, code: SignalingErrorCode, message: string, issues?: Record<string, string[]>): void {
+    this.send(conn, { type: 'error', code, message, ...(issues ? { issues } : {}) } satisfies SignalingError);
+  }
+
+  private refuseIssues(conn: Connection, issues: readonly v.BaseIssue<unknown>[]): void {
+    const first = issues[0]!;
+    const path = v.getDotPath(first);
+    const text = path ? `${path}: ${first.message}` : first.message;
+    const tooLarge = issues.some((issue) => issue.type === 'max_length' && /sdp|candidate/.test(v.getDotPath(issue) ?? ''));
+    this.refuse(conn, tooLarge ? 'too_large' : 'bad_message', text, flattenIssues(issues));
+  }
+
+  private peerOf(conn: Connection): Peer | undefined {
+    if (this.publisher?.conn.id === conn.id) return this.publisher;
+    return this.viewers.get(conn.id);
+  }
+
+  get hasPublisher(): boolean {
+    return this.publisher !== null;
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** GET /api/webrtc/rooms/:room/stats. */
+  snapshot(now = Date.now()) {
+    return {
+      room: this.id,
+      publisher: {
+        online: this.publisher !== null,
+        session: this.publisher?.conn.id ?? null,
+        since: this.publisherSince,
+        online_ms: this.publisherSince === null ? null : now - this.publisherSince,
+      },
+      viewers: [...this.viewers.values()].map((peer) => {
+        const stats = this.stats.get(peer.conn.id);
+        const view = stats?.publisher_view ?? null;
+        const own = stats?.viewer_view ?? null;
+        return {
+          viewer_id: peer.conn.id,
+          joined_at: peer.joinedAt,
+          // The viewer knows its own state best; the publisher's view fills in what it lacks.
+          state: own?.state ?? view?.state ?? 'new',
+          candidate_type: own?.candidate_type ?? view?.candidate_type ?? null,
+          metrics: view,
+          metrics_at: stats?.publisher_view_at ?? null,
+          viewer_report: own,
+          viewer_report_at: stats?.viewer_view_at ?? null,
+        };
+      }),
+      relayed_messages: this.relayed,
+    };
+  }
+
+  /** Close sockets that stopped talking; the registry calls this on its timer. */
+  sweep(now: number): void {
+    const peers = [...(this.publisher ? [this.publisher] : []), ...this.viewers.values()];
+    for (const peer of peers) {
+      if (now - peer.lastSeen > SILENT_SOCKET_MS) this.drop(peer.conn, CloseCode.idle, 'no message for too long');
+    }
+  }
+
+  dispose(): void {
+    // No timers of its own: sockets are closed by the server's drain, stats die with the room.
+  }
+}
