@@ -5,6 +5,7 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
+import { PresenceBoard } from './presence.ts';
 import type { Connection } from './connection.ts';
 import {
   applySceneOp,
@@ -70,6 +71,12 @@ export class OverlayRoom extends Room {
   private readonly clients = new Map<string, ClientState>();
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  /** Panels only: each moderator gets the list with its own id as `you`. */
+  private readonly presence = new PresenceBoard((moderators) => {
+    for (const conn of this.connections.values()) {
+      if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
+    }
+  }, STATUS_THROTTLE_MS);
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id);
@@ -106,6 +113,7 @@ export class OverlayRoom extends Room {
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
     this.clients.set(conn.id, { lastSeen: Date.now(), appliedVersion: null, applyLatencyMs: null });
+    if (conn.role !== 'overlay') this.presence.join(conn);
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
@@ -126,6 +134,7 @@ export class OverlayRoom extends Room {
   onDisconnect(conn: Connection): void {
     this.removeConnection(conn);
     this.clients.delete(conn.id);
+    this.presence.leave(conn);
     this.scheduleStatus();
   }
 
@@ -152,6 +161,9 @@ export class OverlayRoom extends Room {
         return;
       case 'overlay.applied':
         this.recordApplied(conn.id, message.version, message.server_ts);
+        return;
+      case 'presence':
+        this.presence.select(conn, message.selection);
         return;
       case 'tts.started':
       case 'tts.ended':
@@ -240,6 +252,7 @@ export class OverlayRoom extends Room {
 
   dispose(): void {
     this.disposed = true;
+    this.presence.dispose();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = null;
   }

@@ -43,7 +43,14 @@ export const OverlayApplied = v.object({ type: v.literal('overlay.applied'), ver
 export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied, ...TtsReport.options]);
 export type OverlayClientMessage = v.InferOutput<typeof OverlayClientMessage>;
 
-export const ModeratorClientMessage = v.variant('type', [Ping, Resync, ...SceneOp.options]);
+/** A panel tells the room what it has selected, so other panels can outline it. */
+export const MAX_PRESENCE_SELECTION = 50;
+export const Presence = v.object({
+  type: v.literal('presence'),
+  selection: v.nullable(v.pipe(v.array(ItemId), v.maxLength(MAX_PRESENCE_SELECTION, `at most ${MAX_PRESENCE_SELECTION} selected ids`))),
+});
+
+export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, ...SceneOp.options]);
 export type ModeratorClientMessage = v.InferOutput<typeof ModeratorClientMessage>;
 
 /**
@@ -81,7 +88,11 @@ export type ServerMessage =
     }
   | { type: 'pong'; server_ts: number; client_ts?: number }
   | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null }
+  | { type: 'presence.state'; moderators: PresenceEntry[]; you?: string }
   | TtsServerMessage
   | TtsState;
+
+/** One panel (or streamer) socket in a room, as the other panels see it. */
+export type PresenceEntry = { id: string; label: string; color: string; selection: string[] | null };
 
 export { CloseCode, isTerminalCloseCode } from './constants.ts';

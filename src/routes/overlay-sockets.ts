@@ -7,7 +7,7 @@ import type { UpgradeWebSocket } from 'hono/ws';
 import * as v from 'valibot';
 import type { RoomRegistry } from '../../rooms/registry.ts';
 import type { OverlayRoom } from '../../rooms/overlay-room.ts';
-import type { Connection } from '../../rooms/connection.ts';
+import type { Connection, Role } from '../../rooms/connection.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { toConnection, frameText } from './ws-connection.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -26,18 +26,20 @@ export interface SocketRouteDeps {
 export function overlaySocketRoutes(deps: SocketRouteDeps) {
   const app = new Hono<AppEnv>();
 
-  const join = (principal: () => Principal, room: string, sinceVersion?: number) =>
+  const join = (principal: () => Principal, room: string, sinceVersion?: number, role?: Role) =>
     deps.upgradeWebSocket(() => {
       let conn: Connection | null = null;
       const target = deps.overlays.get(room);
       return {
         onOpen(_event, ws) {
           const who = principal();
-          conn = toConnection(ws, { id: crypto.randomUUID(), role: who.role, label: who.label, sessionId: who.sessionId });
+          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId });
           target.connect(conn, sinceVersion);
         },
         onMessage(event, _ws) {
-          if (!conn) return;
+          // Draining: take no new ops, or a client that keeps sending keeps the flush from ever
+          // ending. Unacknowledged means not applied; the client resyncs after 1012.
+          if (!conn || deps.isDraining()) return;
           const text = frameText(event.data);
           target.receive(conn, text ?? '\u0000binary');
         },
@@ -53,7 +55,10 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
   app.get('/ws/overlay', async (c, next) => {
     const room = roomFrom(c.req.query('room'));
     const principal = c.get('principal');
-    return join(() => principal, room, sinceFrom(c.req.query('since_version')))(c, next);
+    // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
+    // when the panel and an overlay preview share a browser): it must count as one and may
+    // only speak the overlay protocol.
+    return join(() => principal, room, sinceFrom(c.req.query('since_version')), 'overlay')(c, next);
   });
 
   app.get('/ws/moderator', async (c, next) => {

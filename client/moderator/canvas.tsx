@@ -1,0 +1,142 @@
+/**
+ * The panel's host around the shared renderer: scales the 1920×1080 scene to the column,
+ * mutes media (the moderator hears the stream elsewhere), and adds selection, handles,
+ * dragging and other moderators' selections on a layer above the items.
+ */
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
+import type { Item } from '../../src/protocol/scene.ts';
+import { SceneView } from '../shared/renderer.tsx';
+import { HANDLES, moveRect, resizeRect, type Handle, type Rect, type Snap } from './geometry.ts';
+import { itemLabel } from './item-label.ts';
+import type { SceneClient } from './scene-client.ts';
+
+/** Screen px the pointer must travel before a press becomes a drag (a click must not move). */
+const DRAG_THRESHOLD_PX = 3;
+
+interface Drag {
+  id: string;
+  handle: Handle | null;
+  start: Rect;
+  pointer: { x: number; y: number };
+  moved: boolean;
+}
+
+const muteMedia = (item: Item): Item => (item.kind === 'video' || item.kind === 'audio' ? { ...item, muted: true } : item);
+
+/** Live video is pulled by overlays; the panel shows where it goes, not the stream. */
+const webrtcPlaceholder = (item: Item) => <div class="webrtc-placeholder">📡 {item.webrtcRoom ?? ''}</div>;
+
+export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
+  const frame = useRef<HTMLDivElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
+  const drag = useRef<Drag | null>(null);
+  const [scale, setScale] = useState(0.5);
+  const items = client.items;
+  const shown = useMemo(() => items.map(muteMedia), [items]);
+
+  useEffect(() => {
+    const el = frame.current!;
+    const fit = () => setScale(Math.max(0.05, el.clientWidth / CANVAS_WIDTH));
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const toCanvas = (e: PointerEvent) => {
+    const rect = stage.current!.getBoundingClientRect();
+    return { x: (e.clientX - rect.left) / scale, y: (e.clientY - rect.top) / scale };
+  };
+
+  const onPointerDown = (e: JSX.TargetedPointerEvent<HTMLDivElement>) => {
+    if (e.button !== 0) return;
+    const target = e.target as Element;
+    const handle = target.closest('[data-handle]')?.getAttribute('data-handle') as Handle | null;
+    const onSelection = target.closest('[data-selection]') !== null;
+    const id = handle || onSelection ? client.selection : (target.closest('.item[data-id]')?.getAttribute('data-id') ?? null);
+    client.select(id);
+    const item = client.item(id);
+    if (!item || item.locked) return;
+    e.preventDefault();
+    (document.activeElement as HTMLElement | null)?.blur?.();
+    e.currentTarget.setPointerCapture(e.pointerId);
+    drag.current = { id: item.id, handle, start: { x: item.x, y: item.y, w: item.w, h: item.h }, pointer: toCanvas(e), moved: false };
+  };
+
+  const onPointerMove = (e: JSX.TargetedPointerEvent<HTMLDivElement>) => {
+    const d = drag.current;
+    if (!d) return;
+    const at = toCanvas(e);
+    const dx = at.x - d.pointer.x;
+    const dy = at.y - d.pointer.y;
+    if (!d.moved && Math.hypot(dx, dy) * scale < DRAG_THRESHOLD_PX) return;
+    d.moved = true;
+    // Alt held: place freely, without grid or edges.
+    const rules: Snap = { grid: snap.grid, enabled: snap.enabled && !e.altKey };
+    client.stream(d.id, d.handle ? resizeRect(d.start, d.handle, dx, dy, e.shiftKey, rules) : moveRect(d.start, dx, dy, rules));
+  };
+
+  const onPointerUp = (e: JSX.TargetedPointerEvent<HTMLDivElement>) => {
+    const d = drag.current;
+    if (!d) return;
+    drag.current = null;
+    if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
+    if (d.moved) client.end(d.id);
+  };
+
+  const selected = client.item(client.selection);
+  const others = client.presence.filter((p) => p.id !== client.you && p.selection?.length);
+  const px = 1 / scale;
+
+  return (
+    <div class="canvas-frame" ref={frame} style={{ height: CANVAS_HEIGHT * scale }}>
+      <div
+        class="canvas-stage"
+        ref={stage}
+        data-scale={scale}
+        style={{ width: CANVAS_WIDTH, height: CANVAS_HEIGHT, transform: `scale(${scale})` }}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        <SceneView items={shown} renderWebrtc={webrtcPlaceholder} />
+        <div class="canvas-overlay">
+          {others.flatMap((p) =>
+            p.selection!.map((id) => {
+              const item = items.find((i) => i.id === id);
+              return item ? (
+                <div key={`${p.id}:${id}`} class="peer-selection" style={{ ...boxStyle(item), outline: `${2 * px}px solid ${p.color}` }}>
+                  <span class="peer-tag" style={{ background: p.color, fontSize: 12 * px }}>{p.label}</span>
+                </div>
+              ) : null;
+            }),
+          )}
+          {selected && (
+            <div
+              class={`selection${selected.locked ? ' locked' : ''}${selected.visible ? '' : ' hidden-item'}`}
+              data-selection={selected.id}
+              title={itemLabel(selected)}
+              style={{ ...boxStyle(selected), outlineWidth: 2 * px }}
+            >
+              {!selected.locked &&
+                HANDLES.map((h) => <div key={h} class={`handle handle-${h}`} data-handle={h} style={{ width: 12 * px, height: 12 * px }} />)}
+            </div>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function boxStyle(item: Item): JSX.CSSProperties {
+  return {
+    left: item.x,
+    top: item.y,
+    width: item.w,
+    height: item.h,
+    transform: item.rotation ? `rotate(${item.rotation}deg)` : undefined,
+  };
+}

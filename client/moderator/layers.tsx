@@ -1,0 +1,79 @@
+/** Every item, top of the stack first: select, show/hide, lock, reorder, duplicate, remove. */
+import { useState } from 'preact/hooks';
+import { sortByZ } from '../shared/renderer.tsx';
+import { ConfirmButton } from './confirm-button.tsx';
+import { t } from './i18n.ts';
+import { KIND_ICON, itemLabel, kindName } from './item-label.ts';
+import type { SceneClient } from './scene-client.ts';
+
+export function Layers({ client }: { client: SceneClient }) {
+  const [dragging, setDragging] = useState<string | null>(null);
+  const [over, setOver] = useState<string | null>(null);
+  const bottomUp = sortByZ(client.items);
+  const topDown = bottomUp.slice().reverse();
+
+  const drop = (targetId: string) => {
+    if (dragging && dragging !== targetId) client.reorder(dragging, bottomUp.findIndex((i) => i.id === targetId));
+    setDragging(null);
+    setOver(null);
+  };
+
+  return (
+    <section class="card layers">
+      <header>
+        <h2>{t('layers.title')}</h2>
+        {topDown.length > 0 && (
+          <ConfirmButton class="danger small" onConfirm={() => client.clear()}>
+            {t('layers.clear')}
+          </ConfirmButton>
+        )}
+      </header>
+      {topDown.length === 0 && <p class="muted">{t('layers.empty')}</p>}
+      <ul>
+        {topDown.map((item) => (
+          <li
+            key={item.id}
+            data-layer={item.id}
+            class={`layer${item.id === client.selection ? ' selected' : ''}${over === item.id ? ' drop-target' : ''}${item.visible ? '' : ' is-hidden'}`}
+            draggable
+            title={t('layers.drag')}
+            onClick={() => client.select(item.id)}
+            onDragStart={(e) => {
+              setDragging(item.id);
+              e.dataTransfer?.setData('text/plain', item.id);
+            }}
+            onDragOver={(e) => {
+              if (!dragging) return;
+              e.preventDefault();
+              setOver(item.id);
+            }}
+            onDragLeave={() => setOver(null)}
+            onDrop={(e) => {
+              e.preventDefault();
+              drop(item.id);
+            }}
+            onDragEnd={() => {
+              setDragging(null);
+              setOver(null);
+            }}
+          >
+            <span class="kind" title={kindName(item.kind)}>{KIND_ICON[item.kind]}</span>
+            <span class="name">{itemLabel(item)}</span>
+            <span class="actions" onClick={(e) => e.stopPropagation()}>
+              <button type="button" class="icon" title={t('layers.visible')} aria-pressed={item.visible} onClick={() => client.change(item.id, { visible: !item.visible })}>
+                {item.visible ? '👁' : '◌'}
+              </button>
+              <button type="button" class="icon" title={t('layers.lock')} aria-pressed={item.locked} onClick={() => client.change(item.id, { locked: !item.locked })}>
+                {item.locked ? '🔒' : '🔓'}
+              </button>
+              <button type="button" class="icon" title={t('layers.front')} onClick={() => client.toEdge(item.id, 'bringToFront')}>⤒</button>
+              <button type="button" class="icon" title={t('layers.back')} onClick={() => client.toEdge(item.id, 'sendToBack')}>⤓</button>
+              <button type="button" class="icon" title={t('layers.duplicate')} onClick={() => client.select(client.duplicate(item.id) ?? null)}>⧉</button>
+              <button type="button" class="icon danger" title={t('layers.remove')} data-action="remove" onClick={() => client.remove(item.id)}>✕</button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

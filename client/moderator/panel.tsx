@@ -1,0 +1,151 @@
+/** The logged-in panel: one SceneClient for the room, and the columns that read it. */
+import { useEffect, useReducer, useState } from 'preact/hooks';
+import { Canvas } from './canvas.tsx';
+import type { Snap } from './geometry.ts';
+import { t } from './i18n.ts';
+import { handleShortcut } from './keyboard.ts';
+import { Layers } from './layers.tsx';
+import { LiveVideo } from './live-video.tsx';
+import { MediaLibrary } from './media-library.tsx';
+import { Properties } from './properties.tsx';
+import { randomId } from './random-id.ts';
+import { SceneClient } from './scene-client.ts';
+import type { Me } from './session.ts';
+import { sessionAlive } from './session.ts';
+import { readStorage, writeStorage } from './theme.ts';
+import { TopBar, type Prefs } from './top-bar.tsx';
+import { TtsPanel } from './tts-panel.tsx';
+import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
+
+const NOTICE_MS = 6000;
+const SNAP_KEY = 'so.snap';
+
+export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs; onRevoked(): void; onLogout(): void }) {
+  const [client] = useState(() => new SceneClient({ room: me.room, sessionAlive }));
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [snap, setSnap] = useState<Snap>(savedSnap);
+
+  useEffect(() => {
+    const unsubscribe = client.subscribe(() => rerender(undefined));
+    const onKey = (e: KeyboardEvent) => handleShortcut(client, e);
+    addEventListener('keydown', onKey);
+    exposeForTests(client);
+    return () => {
+      unsubscribe();
+      removeEventListener('keydown', onKey);
+      client.close();
+    };
+  }, [client]);
+
+  useEffect(() => {
+    if (client.revoked) onRevoked();
+  }, [client.revoked]);
+
+  useEffect(() => writeStorage(SNAP_KEY, JSON.stringify(snap)), [snap]);
+
+  const notice = client.notice;
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => client.dismissNotice(), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice?.id]);
+
+  const addText = () => {
+    const top = client.items.reduce((z, item) => Math.max(z, item.z), 0);
+    const w = 640;
+    const h = 120;
+    const id = randomId();
+    client.add({
+      id, kind: 'text', text: t('tool.new_text'), fontSize: 64, color: '#ffffff',
+      x: (CANVAS_WIDTH - w) / 2, y: (CANVAS_HEIGHT - h) / 2, w, h, z: top + 1, rotation: 0, opacity: 1, visible: true, locked: false,
+    });
+    client.select(id);
+  };
+
+  return (
+    <div class="panel">
+      <TopBar client={client} room={me.room} label={me.label} prefs={prefs} onLogout={onLogout} />
+      {notice && (
+        <div class={`notice notice-${notice.kind}`} role="status" data-notice={notice.kind}>
+          <span>{t(`notice.${notice.kind}`, { message: notice.message ?? '' })}</span>
+          <button type="button" class="small" onClick={() => client.dismissNotice()}>
+            {t('notice.close')}
+          </button>
+        </div>
+      )}
+      <main class="columns">
+        <aside class="left">
+          <Layers client={client} />
+        </aside>
+        <section class="centre">
+          <div class="toolbar">
+            <button type="button" class="primary" data-action="add-text" onClick={addText}>
+              + {t('tool.add_text')}
+            </button>
+            <label class="field check">
+              <input type="checkbox" checked={snap.enabled} onChange={(e) => setSnap({ ...snap, enabled: e.currentTarget.checked })} />
+              <span>{t('tool.snap')}</span>
+            </label>
+            <label class="field inline">
+              <span>{t('tool.grid')}</span>
+              <input
+                type="number"
+                min={0}
+                max={200}
+                value={snap.grid}
+                onChange={(e) => {
+                  const grid = Number(e.currentTarget.value);
+                  if (Number.isFinite(grid)) setSnap({ ...snap, grid: Math.max(0, Math.min(200, Math.round(grid))) });
+                }}
+              />
+            </label>
+          </div>
+          <Canvas client={client} snap={snap} />
+          <Properties client={client} />
+        </section>
+        <aside class="right">
+          <MediaLibrary client={client} />
+          <TtsPanel client={client} room={me.room} />
+          <LiveVideo room={me.room} />
+        </aside>
+      </main>
+    </div>
+  );
+}
+
+function savedSnap(): Snap {
+  try {
+    const saved = JSON.parse(readStorage(SNAP_KEY) ?? 'null') as Partial<Snap> | null;
+    if (saved && typeof saved.grid === 'number' && typeof saved.enabled === 'boolean') return { grid: saved.grid, enabled: saved.enabled };
+  } catch {
+    // Fall through to the defaults.
+  }
+  return { grid: 8, enabled: true };
+}
+
+/** Read-only state for tests and the browser console, like the overlay's `__overlay`. */
+function exposeForTests(client: SceneClient): void {
+  Object.defineProperty(window, '__panel', {
+    configurable: true,
+    value: Object.freeze({
+      get version() {
+        return client.version;
+      },
+      get items() {
+        return client.items.map((i) => ({ ...i }));
+      },
+      get settling() {
+        return client.settling;
+      },
+      get selection() {
+        return client.selection;
+      },
+      get connection() {
+        return client.connection;
+      },
+      get revoked() {
+        return client.revoked;
+      },
+    }),
+  });
+}

@@ -1,0 +1,479 @@
+/**
+ * The panel's live model of its room: the server's scene (the truth, from scene.full and
+ * scene.patch), this panel's optimistic previews on top, the ops it sends, its undo history,
+ * and what the room tells panels (status, presence, speech queue). Components read it and
+ * re-render when it says so; it knows nothing about the DOM.
+ */
+import type { ModeratorClientMessage, PresenceEntry, ServerMessage } from '../../src/protocol/messages.ts';
+import type { Item } from '../../src/protocol/scene.ts';
+import { isTerminalCloseCode } from '../../src/protocol/constants.ts';
+import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
+import { SceneTracker, applyPatch } from '../shared/scene-state.ts';
+import { sortByZ } from '../shared/renderer.tsx';
+import { OpSender, opKey, type ItemFields, type OpFailure, type PanelOp } from './op-sender.ts';
+import { UndoStack, patchStep } from './undo-stack.ts';
+import { randomId } from './random-id.ts';
+
+export type RoomStatus = Extract<ServerMessage, { type: 'room.status' }>;
+type TtsStateMessage = Extract<ServerMessage, { type: 'tts.state' }>;
+export type TtsEntry = Omit<TtsStateMessage, 'type'>;
+export type NoticeKind = 'conflict' | 'refused' | 'offline' | 'lost';
+export interface Notice {
+  id: number;
+  kind: NoticeKind;
+  message?: string;
+}
+
+/** Per dragged item: at most one op every 34 ms, i.e. under 30 ops/s. */
+export const STREAM_INTERVAL_MS = 34;
+const TTS_SHOWN = 30;
+/** A refused upgrade looks like any dropped socket (1006); ask HTTP why, but not in a loop. */
+const SESSION_CHECK_MS = 5000;
+
+interface Gesture {
+  /** The item as the moderator saw it when the gesture began: what undo restores. */
+  before: Item;
+  /** The scene version it was seen at: what the gesture's ops are based on. */
+  base: number;
+  keys: Set<string>;
+  sent: boolean;
+  lastSent: number;
+  streamTimer?: ReturnType<typeof setTimeout>;
+  debounceTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** Local changes shown before the server has them; dropped once the scene reaches holdUntil. */
+interface Preview {
+  changes: ItemFields;
+  holdUntil: number;
+}
+
+export interface SceneClientOptions {
+  room: string;
+  /** Resolves false when the session is gone (HTTP 401). */
+  sessionAlive(): Promise<boolean>;
+}
+
+export class SceneClient {
+  connection: SocketStatus = 'connecting';
+  revoked = false;
+  status: RoomStatus | null = null;
+  presence: PresenceEntry[] = [];
+  you: string | null = null;
+  tts: TtsEntry[] = [];
+  notice: Notice | null = null;
+  selection: string | null = null;
+
+  private readonly tracker = new SceneTracker();
+  private readonly previews = new Map<string, Preview>();
+  private readonly gestures = new Map<string, Gesture>();
+  /** Gestures the server refused (or a dropped socket cut): ignored until the pointer is released. */
+  private readonly aborted = new Set<string>();
+  private readonly history = new UndoStack();
+  private readonly sender: OpSender;
+  private readonly socket: Socket<ModeratorClientMessage>;
+  private readonly listeners = new Set<() => void>();
+  private display: readonly Item[] = [];
+  private displayDirty = true;
+  private frame = 0;
+  private noticeSeq = 0;
+  private lastSessionCheck = 0;
+
+  constructor(private readonly options: SceneClientOptions) {
+    this.sender = new OpSender((msg) => this.socket.send(msg), {
+      idle: (key, version) => this.settled(key, version),
+      failed: (op, failure) => this.failed(op, failure),
+    });
+    this.socket = createSocket<ModeratorClientMessage>({
+      url: () => this.socketUrl(),
+      onMessage: (msg) => this.onMessage(msg),
+      onOpen: () => {
+        if (this.tracker.hasScene) this.socket.send(this.tracker.resync());
+        this.sendPresence();
+      },
+      onClose: (code) => this.onClose(code),
+      onStatus: (status) => {
+        this.connection = status;
+        this.changed();
+      },
+    });
+  }
+
+  // ---- reading ---------------------------------------------------------------------
+
+  /** The scene as this panel shows it: the server's items with our previews on top. */
+  get items(): readonly Item[] {
+    if (this.displayDirty) {
+      this.displayDirty = false;
+      this.display =
+        this.previews.size === 0
+          ? this.tracker.items
+          : this.tracker.items.map((item) => {
+              const preview = this.previews.get(item.id);
+              return preview ? { ...item, ...preview.changes } : item;
+            });
+    }
+    return this.display;
+  }
+
+  get version(): number {
+    return this.tracker.version;
+  }
+
+  get hasScene(): boolean {
+    return this.tracker.hasScene;
+  }
+
+  item(id: string | null): Item | undefined {
+    return id === null ? undefined : this.items.find((item) => item.id === id);
+  }
+
+  /** True while this panel shows changes the server has not confirmed yet. */
+  get settling(): boolean {
+    return this.previews.size > 0 || this.gestures.size > 0;
+  }
+
+  get canUndo(): boolean {
+    return this.history.canUndo;
+  }
+
+  get canRedo(): boolean {
+    return this.history.canRedo;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- selection and presence ------------------------------------------------------
+
+  select(id: string | null): void {
+    if (this.selection === id) return;
+    this.selection = id;
+    this.sendPresence();
+    this.changed();
+  }
+
+  // ---- gestures: drags, resizes, nudges, form edits ---------------------------------
+
+  /** A drag or resize step: shown at once, streamed to the server at most every 34 ms. */
+  stream(id: string, changes: ItemFields): void {
+    // A drag that lost a conflict must not carry on over the newer change.
+    if (this.aborted.has(id)) return;
+    const gesture = this.begin(id);
+    if (!gesture) return;
+    this.preview(id, changes, gesture);
+    const wait = gesture.lastSent + STREAM_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.sendGesture(id, gesture);
+    else gesture.streamTimer ??= setTimeout(() => {
+      gesture.streamTimer = undefined;
+      if (this.gestures.get(id) === gesture) this.sendGesture(id, gesture);
+    }, wait);
+  }
+
+  /** A batched edit (arrow nudges, typing in a field): shown at once, sent after `delayMs` quiet. */
+  edit(id: string, changes: ItemFields, delayMs: number): void {
+    // A keystroke is a fresh intent, made on what the panel shows now.
+    this.aborted.delete(id);
+    const gesture = this.begin(id);
+    if (!gesture) return;
+    this.preview(id, changes, gesture);
+    clearTimeout(gesture.debounceTimer);
+    gesture.debounceTimer = setTimeout(() => this.end(id), delayMs);
+  }
+
+  /** A one-shot change (a checkbox, a select): one op, one undo step. */
+  change(id: string, changes: ItemFields): void {
+    this.aborted.delete(id);
+    if (!this.begin(id)) return;
+    this.preview(id, changes, this.gestures.get(id)!);
+    this.end(id);
+  }
+
+  /** Finish a gesture: the final state is always sent, and it becomes one undo step. */
+  end(id: string): void {
+    if (this.aborted.delete(id)) return;
+    const gesture = this.gestures.get(id);
+    if (!gesture) return;
+    clearTimeout(gesture.streamTimer);
+    clearTimeout(gesture.debounceTimer);
+    this.gestures.delete(id);
+    const after = this.item(id);
+    const step = after ? patchStep(gesture.before, after, gesture.keys) : null;
+    if (step || gesture.sent) this.sendGesture(id, gesture);
+    else this.release(id);
+    if (step) this.history.push(step);
+    this.changed();
+  }
+
+  /** Finish every open gesture (before undo, so undo sees their steps). */
+  endAll(): void {
+    for (const id of [...this.gestures.keys()]) this.end(id);
+  }
+
+  // ---- one-shot ops ------------------------------------------------------------------
+
+  add(item: Item): void {
+    this.sender.send({ type: 'add', item }, this.tracker.version);
+    this.history.push({ undo: [{ type: 'remove', id: item.id }], redo: [{ type: 'add', item }] });
+  }
+
+  remove(id: string): void {
+    this.end(id);
+    const item = this.item(id);
+    if (!item) return;
+    this.sender.send({ type: 'remove', id }, this.tracker.version);
+    this.history.push({ undo: [{ type: 'add', item }], redo: [{ type: 'remove', id }] });
+    if (this.selection === id) this.select(null);
+  }
+
+  duplicate(id: string): string | undefined {
+    const item = this.item(id);
+    if (!item) return;
+    const top = Math.max(...this.items.map((i) => i.z));
+    const copy: Item = { ...item, id: randomId(), x: item.x + 24, y: item.y + 24, z: top + 1, locked: false };
+    this.add(copy);
+    return copy.id;
+  }
+
+  toEdge(id: string, edge: 'bringToFront' | 'sendToBack'): void {
+    this.end(id);
+    const item = this.item(id);
+    if (!item) return;
+    this.sender.send({ type: edge, id }, this.tracker.version);
+    this.history.push({ undo: [{ type: 'patch', id, changes: { z: item.z } }], redo: [{ type: edge, id }] });
+  }
+
+  /** Move an item to `index` in paint order (0 = bottom); z values are renumbered 0..n-1. */
+  reorder(id: string, index: number): void {
+    const order = sortByZ(this.items);
+    const from = order.findIndex((item) => item.id === id);
+    if (from === -1) return;
+    const [moved] = order.splice(from, 1);
+    order.splice(Math.max(0, Math.min(index, order.length)), 0, moved!);
+    const undo: PanelOp[] = [];
+    const redo: PanelOp[] = [];
+    order.forEach((item, z) => {
+      if (item.z === z) return;
+      undo.push({ type: 'patch', id: item.id, changes: { z: item.z } });
+      redo.push({ type: 'patch', id: item.id, changes: { z } });
+    });
+    if (redo.length === 0) return;
+    redo.forEach((op) => this.sender.send(op, this.tracker.version));
+    this.history.push({ undo, redo });
+  }
+
+  clear(): void {
+    this.endAll();
+    const items = this.items;
+    if (items.length === 0) return;
+    this.sender.send({ type: 'clear' }, this.tracker.version);
+    this.history.push({ undo: items.map((item) => ({ type: 'add', item })), redo: [{ type: 'clear' }] });
+    this.select(null);
+  }
+
+  undo(): void {
+    this.endAll();
+    this.history.undo()?.undo.forEach((op) => this.replay(op));
+    this.changed();
+  }
+
+  redo(): void {
+    this.endAll();
+    this.history.redo()?.redo.forEach((op) => this.replay(op));
+    this.changed();
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
+    this.changed();
+  }
+
+  close(): void {
+    this.socket.close();
+    cancelAnimationFrame(this.frame);
+  }
+
+  // ---- internals ---------------------------------------------------------------------
+
+  private socketUrl(): string {
+    const url = new URL('/ws/moderator', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('room', this.options.room);
+    if (this.tracker.hasScene) url.searchParams.set('since_version', String(this.tracker.version));
+    return url.href;
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'scene.full':
+      case 'scene.patch': {
+        const had = this.selection !== null && this.tracker.items.some((item) => item.id === this.selection);
+        const result = this.tracker.accept(msg);
+        if (result === 'resync') this.socket.send(this.tracker.resync());
+        if (result !== 'applied') return;
+        this.prune();
+        this.displayDirty = true;
+        // Only a removal deselects: a just-added item may not have arrived yet.
+        if (had && !this.tracker.items.some((item) => item.id === this.selection)) this.select(null);
+        break;
+      }
+      case 'ack':
+      case 'error':
+        this.sender.receive(msg);
+        break;
+      case 'room.status':
+        this.status = msg;
+        break;
+      case 'presence.state':
+        this.presence = msg.moderators;
+        this.you = msg.you ?? null;
+        break;
+      case 'tts.state': {
+        const { type: _type, ...entry } = msg;
+        const known = this.tts.find((e) => e.id === entry.id);
+        // The overlay's report has no text; keep the text from the queued entry.
+        this.tts = known
+          ? this.tts.map((e) => (e.id === entry.id ? { ...e, ...entry } : e))
+          : [...this.tts, entry].slice(-TTS_SHOWN);
+        break;
+      }
+      case 'tts.clear':
+        this.tts = this.tts.filter((e) => e.state === 'ended' || e.state === 'error');
+        break;
+      default:
+        return;
+    }
+    this.changed();
+  }
+
+  private onClose(code: number): void {
+    // What was in flight may or may not have landed; the resync on reconnect shows the truth.
+    const lost = this.sender.reset();
+    for (const [id, g] of this.gestures) {
+      clearTimeout(g.streamTimer);
+      clearTimeout(g.debounceTimer);
+      this.aborted.add(id);
+    }
+    this.gestures.clear();
+    this.previews.clear();
+    this.displayDirty = true;
+    if (lost.length > 0) this.notify('lost');
+    if (isTerminalCloseCode(code)) {
+      this.revoked = true;
+    } else if (Date.now() - this.lastSessionCheck >= SESSION_CHECK_MS) {
+      this.lastSessionCheck = Date.now();
+      this.options.sessionAlive().then((alive) => {
+        if (alive || this.revoked) return;
+        this.revoked = true;
+        this.socket.close();
+        this.changed();
+      });
+    }
+    this.changed();
+  }
+
+  /**
+   * Undo and redo are based on our own last change to the item: if someone changed it since,
+   * the server refuses (conflict) rather than undoing their work. `clear` touches every item,
+   * so it is based on the scene as shown.
+   */
+  private replay(op: PanelOp): void {
+    const key = opKey(op);
+    this.sender.send(op, key === '*' ? this.tracker.version : (this.sender.knownVersion(key) ?? this.tracker.version));
+  }
+
+  private begin(id: string): Gesture | undefined {
+    const existing = this.gestures.get(id);
+    if (existing) return existing;
+    const item = this.item(id);
+    if (!item) return undefined;
+    const gesture: Gesture = { before: item, base: this.tracker.version, keys: new Set(), sent: false, lastSent: -Infinity };
+    this.gestures.set(id, gesture);
+    return gesture;
+  }
+
+  private preview(id: string, changes: ItemFields, gesture: Gesture): void {
+    const current = this.previews.get(id);
+    this.previews.set(id, { changes: { ...current?.changes, ...changes }, holdUntil: Infinity });
+    for (const key of Object.keys(changes)) gesture.keys.add(key);
+    this.displayDirty = true;
+    this.changed();
+  }
+
+  private sendGesture(id: string, gesture: Gesture): void {
+    const preview = this.previews.get(id);
+    if (!preview) return;
+    const changes = Object.fromEntries([...gesture.keys].map((key) => [key, (preview.changes as Record<string, unknown>)[key]]));
+    gesture.sent = true;
+    gesture.lastSent = performance.now();
+    this.sender.send({ type: 'patch', id, changes: changes as ItemFields }, gesture.base);
+  }
+
+  /** Our last op for `key` landed at `version`: show the server's item once we have that version. */
+  private settled(key: string, version: number): void {
+    if (this.gestures.has(key)) return;
+    const preview = this.previews.get(key);
+    if (!preview) return;
+    preview.holdUntil = version;
+    this.prune();
+  }
+
+  /** A gesture that changed nothing: drop its preview unless older ops still need it. */
+  private release(id: string): void {
+    if (this.sender.pending(id)) return;
+    if (this.previews.delete(id)) this.displayDirty = true;
+  }
+
+  private prune(): void {
+    for (const [id, preview] of this.previews) {
+      if (preview.holdUntil <= this.tracker.version) {
+        this.previews.delete(id);
+        this.displayDirty = true;
+      }
+    }
+  }
+
+  private failed(op: PanelOp, failure: OpFailure): void {
+    const key = opKey(op);
+    const gesture = this.gestures.get(key);
+    if (gesture) {
+      clearTimeout(gesture.streamTimer);
+      clearTimeout(gesture.debounceTimer);
+      this.gestures.delete(key);
+      this.aborted.add(key);
+    }
+    // The server's state wins: drop what we showed, and take the item it sent, if any.
+    this.previews.delete(key);
+    if (failure.code === 'conflict' && failure.item !== undefined && key !== '*') {
+      this.tracker.items = applyPatch(this.tracker.items, [failure.item ? { op: 'upsert', item: failure.item } : { op: 'remove', id: key }]);
+    }
+    this.displayDirty = true;
+    if (failure.code === 'conflict') this.notify('conflict');
+    else if (failure.code === 'offline') this.notify('offline');
+    else this.notify('refused', failure.message);
+    this.changed();
+  }
+
+  private notify(kind: NoticeKind, message?: string): void {
+    this.notice = { id: ++this.noticeSeq, kind, ...(message ? { message } : {}) };
+  }
+
+  private sendPresence(): void {
+    this.socket.send({ type: 'presence', selection: this.selection === null ? null : [this.selection] });
+  }
+
+  /** Coalesce re-renders to one per frame; a timer covers pages whose frames are throttled. */
+  private changed(): void {
+    if (this.frame) return;
+    const flush = () => {
+      if (!this.frame) return;
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+      for (const listener of this.listeners) listener();
+    };
+    this.frame = requestAnimationFrame(flush);
+    setTimeout(flush, 100);
+  }
+}
