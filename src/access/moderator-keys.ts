@@ -5,9 +5,10 @@
 import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
+import { HashedRecords } from './hashed-records.ts';
 
 const KeyRecord = v.object({
-  key_id: v.string(),
+  id: v.string(),
   room: v.string(),
   label: v.string(),
   streamer_id: v.string(),
@@ -16,52 +17,38 @@ const KeyRecord = v.object({
 });
 export type KeyRecord = v.InferOutput<typeof KeyRecord>;
 
-const byHash = (hash: string) => `modkey:${hash}`;
-const byId = (keyId: string) => `modkey-id:${keyId}`;
-
 export class ModeratorKeys {
-  constructor(private readonly store: Store) {}
+  private readonly records: HashedRecords<typeof KeyRecord>;
+
+  constructor(store: Store) {
+    this.records = new HashedRecords(store, 'modkey', KeyRecord);
+  }
 
   async issue(input: { room: string; label: string; streamerId: string; ttlSeconds: number }): Promise<{ key: string; record: KeyRecord }> {
     const key = randomToken(32);
-    const hash = await sha256Hex(key);
     const now = Date.now();
     const record: KeyRecord = {
-      key_id: randomToken(9),
+      id: randomToken(9),
       room: input.room,
       label: input.label,
       streamer_id: input.streamerId,
       created: now,
       expires: now + input.ttlSeconds * 1000,
     };
-    await this.store.set(byHash(hash), JSON.stringify(record), input.ttlSeconds);
-    await this.store.set(byId(record.key_id), hash, input.ttlSeconds);
+    await this.records.put(await sha256Hex(key), record, input.ttlSeconds);
     return { key, record };
   }
 
   /** The record when this call consumed the key; null for unknown, used and expired alike. */
   async consume(key: string): Promise<KeyRecord | null> {
-    const raw = await this.store.getDel(byHash(await sha256Hex(key)));
-    if (raw === null) return null;
-    const record = v.parse(KeyRecord, JSON.parse(raw));
-    await this.store.del(byId(record.key_id));
-    return record;
+    return this.records.takeByHash(await sha256Hex(key));
   }
 
   async list(): Promise<KeyRecord[]> {
-    const records: KeyRecord[] = [];
-    for (const idKey of await this.store.keys('modkey-id:')) {
-      const hash = await this.store.get(idKey);
-      const raw = hash ? await this.store.get(byHash(hash)) : null;
-      if (raw) records.push(v.parse(KeyRecord, JSON.parse(raw)));
-    }
-    return records.sort((a, b) => a.created - b.created);
+    return (await this.records.list()).sort((a, b) => a.created - b.created);
   }
 
   async revoke(keyId: string): Promise<KeyRecord | null> {
-    const hash = await this.store.getDel(byId(keyId));
-    if (!hash) return null;
-    const raw = await this.store.getDel(byHash(hash));
-    return raw ? v.parse(KeyRecord, JSON.parse(raw)) : null;
+    return this.records.takeById(keyId);
   }
 }

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
+import { HashedRecords } from './hashed-records.ts';
 
 const SessionRecord = v.object({
   id: v.string(),
@@ -18,17 +19,19 @@ const SessionRecord = v.object({
 });
 export type SessionRecord = v.InferOutput<typeof SessionRecord>;
 
-const byHash = (hash: string) => `session:${hash}`;
-const byId = (id: string) => `session-id:${id}`;
 /** Writing last_seen on every request would make each API call a store write; this is plenty. */
 const TOUCH_EVERY_MS = 30_000;
 
 export class Sessions {
+  private readonly records: HashedRecords<typeof SessionRecord>;
+
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly ttlSeconds: number,
     private readonly maxSeconds: number,
-  ) {}
+  ) {
+    this.records = new HashedRecords(store, 'session', SessionRecord);
+  }
 
   async create(input: { room: string; label: string; keyId: string }): Promise<{ secret: string; record: SessionRecord }> {
     const secret = randomToken(32);
@@ -53,9 +56,8 @@ export class Sessions {
   async resolve(secret: string): Promise<SessionRecord | null> {
     if (secret.length < 20 || secret.length > 100) return null;
     const hash = await sha256Hex(secret);
-    const raw = await this.store.get(byHash(hash));
-    if (raw === null) return null;
-    const record = v.parse(SessionRecord, JSON.parse(raw));
+    const record = await this.records.getByHash(hash);
+    if (record === null) return null;
     const now = Date.now();
     if (now >= record.expires) return null;
     if (now - record.last_seen >= TOUCH_EVERY_MS) {
@@ -67,32 +69,19 @@ export class Sessions {
   }
 
   async list(): Promise<SessionRecord[]> {
-    const records: SessionRecord[] = [];
-    for (const idKey of await this.store.keys('session-id:')) {
-      const hash = await this.store.get(idKey);
-      const raw = hash ? await this.store.get(byHash(hash)) : null;
-      if (raw) records.push(v.parse(SessionRecord, JSON.parse(raw)));
-    }
-    return records.sort((a, b) => a.created - b.created);
+    return (await this.records.list()).sort((a, b) => a.created - b.created);
   }
 
   /** A live session by its public id, without sliding its expiry (for "who am I"). */
   async get(id: string): Promise<SessionRecord | null> {
-    const hash = await this.store.get(byId(id));
-    const raw = hash ? await this.store.get(byHash(hash)) : null;
-    return raw ? v.parse(SessionRecord, JSON.parse(raw)) : null;
+    return this.records.getById(id);
   }
 
   async end(id: string): Promise<SessionRecord | null> {
-    const hash = await this.store.getDel(byId(id));
-    if (!hash) return null;
-    const raw = await this.store.getDel(byHash(hash));
-    return raw ? v.parse(SessionRecord, JSON.parse(raw)) : null;
+    return this.records.takeById(id);
   }
 
   private async write(hash: string, record: SessionRecord): Promise<void> {
-    const ttl = Math.max(1, Math.ceil((record.expires - Date.now()) / 1000));
-    await this.store.set(byHash(hash), JSON.stringify(record), ttl);
-    await this.store.set(byId(record.id), hash, ttl);
+    await this.records.put(hash, record, Math.max(1, Math.ceil((record.expires - Date.now()) / 1000)));
   }
 }

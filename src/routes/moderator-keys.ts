@@ -19,7 +19,8 @@ const GenerateBody = v.object({
   streamer_id: optionalLabel(64),
   room: v.optional(RoomId, DEFAULT_ROOM),
   label: optionalLabel(64),
-  ttl: v.optional(v.pipe(v.unknown(), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer('ttl must be whole seconds'), v.minValue(1, 'ttl must be at least 1 second'))),
+  // Numbers or numeric text only: Number() of a deeply nested array overflows the stack (a 500).
+  ttl: v.optional(v.pipe(v.union([v.number(), v.string()], 'ttl must be a number of seconds'), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer('ttl must be whole seconds'), v.minValue(1, 'ttl must be at least 1 second'))),
 });
 const ConsumeBody = v.object({ key: v.pipe(v.string('key is required'), v.minLength(1, 'key is required'), v.maxLength(200)) });
 
@@ -36,8 +37,8 @@ export function moderatorKeyRoutes(services: Services) {
     const ttl = Math.min(body.ttl ?? config.MODERATOR_KEY_TTL_SECONDS, config.MODERATOR_KEY_TTL_SECONDS);
     const label = body.label || `moderator-${crypto.randomUUID().slice(0, 4)}`;
     const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl });
-    await audit(services, record.room, { action: 'key.issued', key_id: record.key_id, label });
-    return c.json({ ok: true, key, ttl, room: record.room, label, key_id: record.key_id, expires_at: new Date(record.expires).toISOString() });
+    await audit(services, record.room, { action: 'key.issued', key_id: record.id, label });
+    return c.json({ ok: true, key, ttl, room: record.room, label, key_id: record.id, expires_at: new Date(record.expires).toISOString() });
   });
 
   app.post('/api/moderator-keys/consume', async (c) => {
@@ -46,7 +47,7 @@ export function moderatorKeyRoutes(services: Services) {
     const record = await services.keys.consume(body.key);
     // Unknown, used and expired keys take the same path to the same answer.
     if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
-    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.key_id });
+    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id });
     const ttl = Math.round((session.expires - Date.now()) / 1000);
     setCookie(c, SESSION_COOKIE, secret, {
       httpOnly: true,
@@ -55,7 +56,7 @@ export function moderatorKeyRoutes(services: Services) {
       secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
       maxAge: Math.round((session.absolute_expires - Date.now()) / 1000),
     });
-    await audit(services, record.room, { action: 'key.consumed', key_id: record.key_id, label: record.label, session_id: session.id });
+    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id });
     return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label });
   });
 
@@ -63,15 +64,15 @@ export function moderatorKeyRoutes(services: Services) {
     const keys = await services.keys.list();
     return c.json({
       ok: true,
-      keys: keys.map((k) => ({ key_id: k.key_id, label: k.label, room: k.room, streamer_id: k.streamer_id, created_at: iso(k.created), expires_at: iso(k.expires) })),
+      keys: keys.map((k) => ({ key_id: k.id, label: k.label, room: k.room, streamer_id: k.streamer_id, created_at: iso(k.created), expires_at: iso(k.expires) })),
     });
   });
 
   app.delete('/api/moderator-keys/:key_id', streamer, async (c) => {
     const record = await services.keys.revoke(c.req.param('key_id'));
     if (!record) throw new AppError(404, 'not_found', 'no outstanding key with that key_id');
-    await audit(services, record.room, { action: 'key.revoked', key_id: record.key_id, label: record.label });
-    return c.json({ ok: true, key_id: record.key_id });
+    await audit(services, record.room, { action: 'key.revoked', key_id: record.id, label: record.label });
+    return c.json({ ok: true, key_id: record.id });
   });
 
   return app;
