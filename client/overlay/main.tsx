@@ -8,11 +8,14 @@ import { SceneView } from '../shared/renderer.tsx';
 import { SceneTracker } from '../shared/scene-state.ts';
 import { createSocket } from '../shared/socket.ts';
 import { fitStage } from './stage.ts';
+import { createTtsPlayer } from './tts-player.ts';
 import { renderWebrtc, startWebrtcPreview } from './webrtc-item.tsx';
 
 const stage = document.getElementById('app')!;
 const params = new URLSearchParams(location.search);
 const tracker = new SceneTracker();
+// Reports go out on the overlay socket like overlay.applied; the room relays them to panels.
+const tts = createTtsPlayer((report) => socket.send(report));
 
 function socketUrl(): string {
   const url = new URL('/ws/overlay', location.href);
@@ -50,8 +53,7 @@ const socket = createSocket<OverlayClientMessage>({
       case 'tts.speak':
       case 'tts.skip':
       case 'tts.clear':
-        // TTS goes here (speechSynthesis or the server's audio_url, reporting tts.started /
-        // tts.ended / tts.error back); not implemented yet.
+        tts.handle(msg);
         return;
       default:
         return;
