@@ -1,0 +1,71 @@
+/**
+ * Room throughput: the highest op rate (offered open-loop, ramped ×1.5) at which p99 of
+ * op → all overlays of the room received it stays within 50 ms. One room with 100 overlays,
+ * then 100 rooms × 10 overlays (the registry and the event loop, not one room).
+ */
+import type { BenchContext, BenchResult, Row } from './lib/context.ts';
+import { STREAMER_TOKEN, stopAll } from './lib/context.ts';
+import { median, pairedRatio } from './lib/stats.ts';
+
+interface RampResult {
+  best: number;
+  steps: { offered: number; achieved: number; p50: number; p99: number; unacked: number; ok: boolean }[];
+}
+
+export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
+  const agent = await ctx.agent();
+  const embedded = await ctx.ours();
+  const onRedis = ctx.quick ? null : await ctx.ours({ redis: true });
+  const bare = await ctx.baseline('servers/bare-ws.ts');
+  // The Redis variant of 100 rooms separates the embedded store's per-commit fsync from the rest.
+  const shapes = [
+    { label: '1 room × 100 overlays', rooms: 1, overlays: 100, startRate: 100, ours: embedded },
+    { label: '100 rooms × 10 overlays', rooms: 100, overlays: 10, startRate: 200, ours: embedded },
+    ...(onRedis ? [{ label: '100 rooms × 10 overlays, Redis store', rooms: 100, overlays: 10, startRate: 200, ours: onRedis }] : []),
+  ];
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = {};
+  for (const shape of shapes) {
+    const ours = shape.ours;
+    const results: { ours: RampResult[]; bare: RampResult[] } = { ours: [], bare: [] };
+    for (let run = 0; run < ctx.runs; run++) {
+      const order = run % 2 === 0 ? (['ours', 'bare'] as const) : (['bare', 'ours'] as const);
+      for (const who of order) {
+        const names = Array.from({ length: shape.rooms }, (_, i) => `tp-${shape.rooms}-${run}-${i}`);
+        const rooms =
+          who === 'ours'
+            ? await Promise.all(
+                names.map(async (room) => ({
+                  overlay: { url: `${ours.ws}/ws/overlay?room=${room}&token=${await ours.call<string>('viewToken', { room })}` },
+                  moderator: { url: `${ours.ws}/ws/moderator?room=${room}`, headers: { 'x-streamer-token': STREAMER_TOKEN } },
+                })),
+              )
+            : names.map((room) => ({ overlay: { url: `${bare.ws}/?room=${room}&role=overlay` }, moderator: { url: `${bare.ws}/?room=${room}&role=moderator` } }));
+        const result = await agent.call<RampResult>('throughput', {
+          rooms,
+          overlaysPerRoom: shape.overlays,
+          startRate: shape.startRate,
+          factor: 1.5,
+          maxRate: 40_000,
+          stepMs: ctx.quick ? 700 : 1200,
+          p99LimitMs: 50,
+        });
+        results[who].push(result);
+        ctx.log(`throughput ${shape.label} ${who}: ${result.best} ops/s (${result.steps.map((s) => `${s.offered}:${s.p99}`).join(' ')})`);
+      }
+    }
+    details[shape.label] = results;
+    const o = results.ours.map((r) => r.best);
+    const b = results.bare.map((r) => r.best);
+    rows.push({
+      metric: `throughput ${shape.label}: max ops/s with p99 ≤ 50 ms`,
+      unit: 'ops/s',
+      ours: median(o),
+      baseline: median(b),
+      baselineName: 'bare ws broadcast',
+      ratio: pairedRatio(o, b),
+    });
+  }
+  await stopAll(...[embedded, onRedis, bare].filter((c) => c !== null));
+  return { name: 'throughput', title: 'Room throughput', rows, details };
+}

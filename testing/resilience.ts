@@ -1,0 +1,188 @@
+/**
+ * Helpers for the resilience tests (src/node/resilience.test.ts, fuzz.test.ts): a Redis that
+ * keeps what it acknowledged across a SIGKILL, a server process's RSS, a seeded PRNG, and a
+ * moderator that edits continuously and remembers what was acknowledged.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'node:net';
+import { freePort } from './redis-server.ts';
+import type { TestSocket } from './ws-client.ts';
+
+export interface DurableRedis {
+  url: string;
+  port: number;
+  /** SIGKILL: the outage. Nothing is lost that Redis acknowledged (appendfsync always). */
+  kill(): Promise<void>;
+  /** Start again on the same port and data directory; resolves once it answers PING. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/**
+ * A throwaway redis-server with an append-only file fsynced on every write, in a temp dir.
+ * The test helper in redis-server.ts keeps nothing on disk, so a restart there is an empty
+ * Redis; a restart here is the production case (Redis with AOF came back).
+ */
+export async function startDurableRedis(): Promise<DurableRedis> {
+  const dir = await mkdtemp(join(tmpdir(), 'so-redis-'));
+  const port = await freePort();
+  const spawnOne = async () => {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+      { stdio: 'ignore' },
+    );
+    child.unref();
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    const deadline = Date.now() + 5000;
+    while (!(await answersPing(port))) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on ${port} did not come up`);
+      await sleep(25);
+    }
+    return child;
+  };
+  let child = await spawnOne();
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    // The child is unref'd: a timer keeps this process alive until its exit is seen.
+    const keepAlive = setInterval(() => {}, 1000);
+    await exited;
+    clearInterval(keepAlive);
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill: () => end('SIGKILL'),
+    async restart() {
+      await end('SIGKILL');
+      child = await spawnOne();
+    },
+    async stop() {
+      await end('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => done(String(chunk).startsWith('+PONG')));
+  });
+}
+
+/** Resident set size of a process, in bytes (Linux /proc). */
+export async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
+  return kb * 1024;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** mulberry32: a tiny seeded PRNG, so a failing fuzz case can be replayed from its seed. */
+export function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (max: number) => Math.floor(next() * max),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+    bytes(length: number): Uint8Array {
+      const out = new Uint8Array(length);
+      for (let i = 0; i < length; i++) out[i] = Math.floor(next() * 256);
+      return out;
+    },
+  };
+}
+
+export interface EditLog {
+  /** Per item id, the op index of the last op the server acknowledged for it. */
+  lastAcked: Map<string, number>;
+  acked: number;
+  refused: Map<string, number>;
+  /** Ops that got neither an ack nor an error within the timeout: a hang. */
+  unanswered: number;
+  maxAckVersion: number;
+  /** The slowest answer (ack or error) in ms. */
+  slowestMs: number;
+}
+
+/**
+ * A moderator editing continuously: one `update` at a time over `items` item ids, text
+ * `op-<index>`, until stop() is called. Acks and errors are recorded; nothing is retried.
+ */
+export function editContinuously(moderator: TestSocket, options: { items?: number; prefix?: string; timeoutMs?: number } = {}) {
+  const items = options.items ?? 20;
+  const prefix = options.prefix ?? 'e';
+  const log: EditLog = { lastAcked: new Map(), acked: 0, refused: new Map(), unanswered: 0, maxAckVersion: 0, slowestMs: 0 };
+  const waiting = new Map<string, (answer: { type: string; version?: number; code?: string }) => void>();
+  const onMessage = (data: unknown) => {
+    const message = JSON.parse(String(data)) as { type: string; req_id?: string; version?: number; code?: string };
+    if ((message.type === 'ack' || message.type === 'error') && typeof message.req_id === 'string') waiting.get(message.req_id)?.(message);
+  };
+  moderator.ws.on('message', onMessage);
+  let stopped = false;
+  const done = (async () => {
+    for (let i = 0; !stopped; i++) {
+      const id = `${prefix}${i % items}`;
+      const reqId = `${prefix}-${i}`;
+      const started = performance.now();
+      const answer = await new Promise<{ type: string; version?: number; code?: string } | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), options.timeoutMs ?? 5000);
+        waiting.set(reqId, (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+        moderator.send({ type: 'update', item: { id, kind: 'text', text: `op-${i}` }, req_id: reqId });
+      });
+      waiting.delete(reqId);
+      log.slowestMs = Math.max(log.slowestMs, performance.now() - started);
+      if (!answer) log.unanswered++;
+      else if (answer.type === 'ack') {
+        log.acked++;
+        log.lastAcked.set(id, i);
+        log.maxAckVersion = Math.max(log.maxAckVersion, answer.version ?? 0);
+      } else {
+        log.refused.set(answer.code ?? '?', (log.refused.get(answer.code ?? '?') ?? 0) + 1);
+        // An outage answers at once; do not spin on it.
+        await sleep(10);
+      }
+      // Continuous, not flat out: about what a fast drag sends, with room for the event loop.
+      await sleep(2);
+    }
+  })();
+  return {
+    log,
+    async stop() {
+      stopped = true;
+      await done;
+      moderator.ws.off('message', onMessage);
+      return log;
+    },
+  };
+}
