@@ -17,7 +17,10 @@ export async function readBody(c: Context, limit = DEFAULT_BODY_LIMIT): Promise<
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
   if (type.includes('multipart/form-data')) {
-    const form = await new Response(text, { headers: { 'content-type': type } }).formData();
+    // A malformed body (or no boundary) makes formData() throw a TypeError: the client's fault, not a 500.
+    const form = await new Response(text, { headers: { 'content-type': type } }).formData().catch(() => {
+      throw badRequest('bad_form', 'body is not valid multipart/form-data');
+    });
     return Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === 'string'));
   }
   try {

@@ -85,6 +85,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
       services.overlays.dispose();
       for (const room of services.signaling.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
       services.signaling.dispose();
+      // Let the close frames (and the acks queued before them) reach the clients; terminating at
+      // once discards unsent bytes, and a client then sees 1006 instead of 1012. Bounded: a
+      // client that stopped reading never answers.
+      for (const deadline = Date.now() + 1000; wss.clients.size > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
       for (const client of wss.clients) client.terminate();
       server.closeAllConnections?.();
       loopDelay.disable();

@@ -14,7 +14,8 @@ import { AppError } from '../errors.ts';
 import type { OpResult } from '../../rooms/overlay-room.ts';
 import { roomOf } from './room-param.ts';
 
-const KnownVersion = v.optional(v.pipe(v.unknown(), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0)));
+// Only numbers and numeric text: Number() of a deeply nested array overflows the stack (a 500).
+const KnownVersion = v.optional(v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0)));
 const PutSceneBody = v.pipe(
   v.unknown(),
   v.transform(normaliseSceneAliases),
