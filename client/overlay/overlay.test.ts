@@ -262,6 +262,18 @@ overlay('a patch that moves, resizes, re-layers or re-levels a playing video kee
   assert.equal(order, ['t1', 'v1']);
 });
 
+overlay('hiding a playing video silences it without restarting it; showing it brings the sound back', async () => {
+  const base = { src: '/media/a.webm', x: 300, y: 200, w: 800, h: 450, volume: 0.3, z: 10 };
+  host.send(host.commit([{ op: 'upsert', item: item('v1', 'video', { ...base, visible: false }) }]));
+  await page.waitForFunction((v) => window.__overlay.version === v, host.version);
+  const hidden = await page.$eval('[data-id="v1"] video', (el) => ({ muted: (el as HTMLVideoElement).muted, paused: (el as HTMLVideoElement).paused, tag: (el as HTMLVideoElement & { __tag?: string }).__tag }));
+  assert.equal(hidden, { muted: true, paused: false, tag: 'original' });
+  host.send(host.commit([{ op: 'upsert', item: item('v1', 'video', { ...base, visible: true }) }]));
+  await page.waitForFunction((v) => window.__overlay.version === v, host.version);
+  await page.waitForFunction(() => !document.querySelector<HTMLVideoElement>('[data-id="v1"] video')!.muted);
+  assert.is((await videoState(page, 'v1')).tag, 'original');
+});
+
 overlay('a patch that changes src replaces the element', async () => {
   host.send(host.commit([{ op: 'upsert', item: item('v1', 'video', { src: '/media/b.webm', x: 300, y: 200, w: 800, h: 450, z: 10 }) }]));
   await page.waitForFunction((v) => window.__overlay.version === v, host.version);

@@ -91,7 +91,9 @@ function TextBody({ item }: { item: Item }) {
 function Media({ item }: { item: Item }) {
   const ref = useRef<HTMLVideoElement & HTMLAudioElement>(null);
   const autoplay = useRef<Autoplay | null>(null);
-  const muted = item.muted ?? false;
+  // A hidden item keeps playing (showing it again is instant and stays in sync) but is silent:
+  // a moderator who hides a video expects its sound gone from the stream too.
+  const muted = (item.muted ?? false) || !item.visible;
 
   useEffect(() => {
     const el = ref.current!;
