@@ -94,6 +94,7 @@ for (const storeKind of ['redis', 'embedded'] as const) {
       ['unknown kind', { json: { items: [{ id: 'a', kind: 'iframe' }] } }],
       ['huge number', { json: { items: [{ id: 'a', kind: 'text', x: 1e300 }] } }],
       ['not an array', { json: { items: 'none' } }],
+      ['_meta as an array', { json: { items: [], _meta: [] } }],
     ];
     for (const [name, init] of cases) {
       const res = await server.api('/api/scene', { method: 'PUT', streamer: true, ...init });

@@ -21,7 +21,10 @@ const PutSceneBody = v.pipe(
   v.transform(normaliseSceneAliases),
   v.object({
     items: Scene.entries.items,
-    _meta: v.optional(v.object({ known_version: KnownVersion, client_ts: v.optional(v.number()) })),
+    // valibot's object() lets an array through; `_meta: []` must not skip the stale-version check.
+    _meta: v.optional(
+      v.pipe(v.unknown(), v.check((x) => !Array.isArray(x), '_meta must be an object'), v.object({ known_version: KnownVersion, client_ts: v.optional(v.number()) })),
+    ),
   }),
 );
 const OpsBody = v.union([v.pipe(v.object({ ops: v.pipe(v.array(SceneOp), v.minLength(1), v.maxLength(100)) })), SceneOp]);
