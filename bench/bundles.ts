@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../testing/browser.ts';
 import type { BenchContext, BenchResult, Row } from './lib/context.ts';
 import { STREAMER_TOKEN, stopAll } from './lib/context.ts';
 import { median, pairedRatio, round } from './lib/stats.ts';
@@ -16,7 +16,6 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = `${ROOT}dist/client/`;
 /** KB gzip. The panel's bundle is built as `moderator` (build.mjs uses the same budgets). */
 const BUDGETS: Record<string, number> = { overlay: 10, publish: 15, moderator: 40, panel: 40 };
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 export async function bundlesBench(ctx: BenchContext): Promise<BenchResult> {
   if (!existsSync(`${DIST}overlay.js`)) {
@@ -55,7 +54,7 @@ export async function bundlesBench(ctx: BenchContext): Promise<BenchResult> {
   });
   const token = await ours.call<string>('viewToken', { room });
   const pages = { ours: `${ours.url}/overlay?room=${room}&token=${token}`, bare: `${bare.url}/static-overlay` };
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const loads = ctx.quick ? 3 : 9;
   const times: { ours: number[]; bare: number[] } = { ours: [], bare: [] };
   try {

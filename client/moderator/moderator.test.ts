@@ -3,18 +3,14 @@
  * canvas, what the overlay then shows, two panels at once, keyboard safety, undo, revocation
  * and uploads. One server and one browser for the file; each test gets fresh contexts.
  */
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
+import { AUTOPLAY_ALLOWED, launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { pngBytes } from '../../testing/media-samples.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required',
-];
 
 type PanelState = { version: number; items: Item[]; selection: string | null; connection: string; revoked: boolean; settling: boolean };
 declare global {
@@ -28,15 +24,6 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 async function serverItems(): Promise<Item[]> {
   const res = await server.api('/api/rooms/main/scene', { streamer: true });
@@ -100,7 +87,7 @@ const panel = suite('moderator panel');
 
 panel.before(async () => {
   server = await startTestServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium([AUTOPLAY_ALLOWED]);
 });
 
 panel.after(async () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
+import { AUTOPLAY_ALLOWED, launchChromium } from '../../testing/browser.ts';
 import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,10 +14,6 @@ import type { WebSocket } from 'ws';
 import type { OverlayClientMessage, PatchOp, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-];
 const DIST = new URL('../../dist/client/', import.meta.url);
 
 type Overlay = { version: number; items: number; connected: boolean };
@@ -167,10 +163,7 @@ const pageErrors: string[] = [];
 overlay.before(async () => {
   host = new ProtocolHost();
   base = await host.listen();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium([AUTOPLAY_ALLOWED]);
   // Recording takes real time: let it run while the first tests do theirs.
   video = recordWebm(browser, 4000).then((bytes) => (host.video = bytes));
   page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -323,7 +316,7 @@ overlay('after a 1012 close the page reconnects by itself and resyncs from its v
 });
 
 overlay('where autoplay needs a gesture, video plays muted at once and unmutes on the first gesture', async () => {
-  const strict = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--autoplay-policy=document-user-activation-required'] });
+  const strict = await launchChromium(['--autoplay-policy=document-user-activation-required']);
   try {
     const viewer = await strict.newPage();
     viewer.on('pageerror', (err) => pageErrors.push(String(err)));

@@ -8,19 +8,15 @@
  * and every speak() fails with "synthesis-failed"). Where real voices exist, the stub stands
  * aside and speak() goes through to the browser.
  */
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { TtsState } from '../../src/protocol/tts.ts';
+import { AUTOPLAY_ALLOWED, launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, STREAMER_TOKEN, type TestServer } from '../../testing/test-server.ts';
 import { openSocket, type TestSocket } from '../../testing/ws-client.ts';
 import { pickVoice, watchdogMs } from './tts-player.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required',
-];
 
 type FakeVoice = { name: string; lang: string; default?: boolean; localService?: boolean };
 type Spoken = { text: string; lang: string; rate: number; pitch: number; volume: number; voice: string | null };
@@ -131,15 +127,6 @@ function installSpeechStub(options: { voices: FakeVoice[] | null }) {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false | null> | T | undefined | false | null, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
 
 let browser: Browser;
 let plain: TestServer;
@@ -195,7 +182,7 @@ test.before(async () => {
   [plain, espeak, browser] = await Promise.all([
     startTestServer(),
     startTestServer({ env: { TTS_ENGINE: 'espeak' } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium([AUTOPLAY_ALLOWED]),
   ]);
 });
 

@@ -4,7 +4,7 @@
  * for the whole file and bounded waits, so this stays quick on a 2-core CI machine.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
@@ -13,12 +13,11 @@ import { openSocket } from '../../testing/ws-client.ts';
 import { CloseCode } from '../../src/protocol/messages.ts';
 import type { WebrtcTokenResponse } from '../../src/protocol/signaling.ts';
 import type { ViewerInfo, WebrtcViewer } from './webrtc-viewer.ts';
+import { AUTOPLAY_ALLOWED, launchChromium } from '../../testing/browser.ts';
 import type { PeerView, PublisherStatus } from '../publish/publisher.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required',
+const WEBRTC_ARGS = [
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', AUTOPLAY_ALLOWED,
 ];
 const DIST = new URL('../../dist/client/', import.meta.url);
 const VIDEO = 'video.webrtc-video';
@@ -97,7 +96,7 @@ live.before(async () => {
   for (const bundle of ['overlay.js', 'publish.js', 'webrtc-viewer.js']) {
     if (!existsSync(new URL(bundle, DIST))) throw new Error(`dist/client/${bundle} is missing: run node build.mjs first`);
   }
-  [coturn, browser] = await Promise.all([startCoturn(), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
+  [coturn, browser] = await Promise.all([startCoturn(), launchChromium(WEBRTC_ARGS)]);
   server = await startTestServer({
     env: { TRUSTED_PROXIES: '127.0.0.1', WEBRTC_STUN_URL: '', WEBRTC_TURN_URL: coturn.url, WEBRTC_TURN_SECRET: coturn.secret },
   });
