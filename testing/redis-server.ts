@@ -39,14 +39,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisOptions {
+  /**
+   * Keep an append-only file, fsynced on every write, in this directory: a restart then keeps
+   * everything Redis acknowledged (the production case). Without it nothing is kept on disk.
+   */
+  appendOnlyDir?: string;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   let lastError: unknown;
   // Between closing the probe listener and redis binding, another process may take the
   // port; redis then exits at once and we try a fresh port.
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
     try {
-      let child = await spawnRedis(port);
+      let child = await spawnRedis(port, options);
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
@@ -54,7 +62,7 @@ export async function startRedis(): Promise<RedisServer> {
         kill: () => terminate(child, 'SIGKILL'),
         async restart() {
           await terminate(child, 'SIGTERM');
-          child = await spawnRedis(port);
+          child = await spawnRedis(port, options);
         },
       };
     } catch (err) {
@@ -77,10 +85,13 @@ export async function sharedRedisUrl(): Promise<string> {
   return (await shared).url;
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
+async function spawnRedis(port: number, options: RedisOptions): Promise<ChildProcess> {
+  const persistence = options.appendOnlyDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.appendOnlyDir]
+    : ['--appendonly', 'no'];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
     { stdio: 'ignore' },
   );
   // Unref'd so a forgotten server cannot keep the test process alive; the exit hook kills it.

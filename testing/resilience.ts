@@ -3,90 +3,28 @@
  * keeps what it acknowledged across a SIGKILL, a server process's RSS, a seeded PRNG, and a
  * moderator that edits continuously and remembers what was acknowledged.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
-import { freePort } from './redis-server.ts';
+import { startRedis, type RedisServer } from './redis-server.ts';
 import type { TestSocket } from './ws-client.ts';
 
-export interface DurableRedis {
-  url: string;
-  port: number;
-  /** SIGKILL: the outage. Nothing is lost that Redis acknowledged (appendfsync always). */
-  kill(): Promise<void>;
-  /** Start again on the same port and data directory; resolves once it answers PING. */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+export type DurableRedis = RedisServer;
 
 /**
- * A throwaway redis-server with an append-only file fsynced on every write, in a temp dir.
- * The test helper in redis-server.ts keeps nothing on disk, so a restart there is an empty
- * Redis; a restart here is the production case (Redis with AOF came back).
+ * A throwaway redis-server whose append-only file is fsynced on every write: a kill and
+ * restart here is the production case (Redis with AOF came back), not an empty Redis.
  */
 export async function startDurableRedis(): Promise<DurableRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'so-redis-'));
-  const port = await freePort();
-  const spawnOne = async () => {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
-      { stdio: 'ignore' },
-    );
-    child.unref();
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    const deadline = Date.now() + 5000;
-    while (!(await answersPing(port))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on ${port} did not come up`);
-      await sleep(25);
-    }
-    return child;
-  };
-  let child = await spawnOne();
-  const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    // The child is unref'd: a timer keeps this process alive until its exit is seen.
-    const keepAlive = setInterval(() => {}, 1000);
-    await exited;
-    clearInterval(keepAlive);
-  };
+  const redis = await startRedis({ appendOnlyDir: dir });
   return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    kill: () => end('SIGKILL'),
-    async restart() {
-      await end('SIGKILL');
-      child = await spawnOne();
-    },
+    ...redis,
     async stop() {
-      await end('SIGKILL');
+      await redis.kill();
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => done(String(chunk).startsWith('+PONG')));
-  });
 }
 
 /** Resident set size of a process, in bytes (Linux /proc). */
