@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AUTOPLAY_ALLOWED, launchChromium } from '../../testing/browser.ts';
+import { startTestServer, STREAMER_TOKEN } from '../../testing/test-server.ts';
+import { openSocket } from '../../testing/ws-client.ts';
 import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -339,6 +341,43 @@ overlay('where autoplay needs a gesture, video plays muted at once and unmutes o
     await waitFor('unmuted playback', () => latest.playing && !latest.muted);
   } finally {
     await strict.close();
+  }
+});
+
+overlay('end to end on the real server: an uploaded video keeps playing in the same element while a moderator moves it', async () => {
+  const server = await startTestServer();
+  try {
+    const bytes = await video;
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(bytes)], { type: 'video/webm' }), 'clip.webm');
+    const uploaded = (await (await server.api('/upload', { method: 'POST', streamer: true, body: form })).json()) as { path: string };
+    const viewer = await browser.newPage();
+    viewer.on('pageerror', (err) => pageErrors.push(String(err)));
+    await viewer.goto(`${server.url}/overlay?room=main&token=${await server.viewToken('main')}`);
+    const moderator = await openSocket(server.wsUrl('/ws/moderator?room=main'), { 'x-streamer-token': STREAMER_TOKEN });
+    await moderator.next('scene.full');
+    moderator.send({ type: 'add', item: { id: 'clip', kind: 'video', src: uploaded.path, x: 0, y: 0, w: 640, h: 360, loop: true }, req_id: 1 });
+    await moderator.next('ack');
+    await viewer.waitForFunction(() => {
+      const v = document.querySelector<HTMLVideoElement>('[data-id="clip"] video');
+      return v !== null && !v.paused && v.currentTime > 0.2;
+    });
+    await viewer.$eval('[data-id="clip"] video', (el) => ((el as HTMLVideoElement & { __tag?: string }).__tag = 'original'));
+    const before = await videoState(viewer, 'clip');
+    moderator.send({ type: 'patch', id: 'clip', changes: { x: 500, y: 300, volume: 0.4 }, req_id: 2 });
+    const { version } = await moderator.next('ack', (m) => m.req_id === 2);
+    await viewer.waitForFunction((v) => window.__overlay.version === v, version);
+    await viewer.waitForTimeout(400);
+    const after = await videoState(viewer, 'clip');
+    assert.is(after.tag, 'original', 'the <video> element was recreated');
+    assert.not.ok(after.paused);
+    assert.ok(after.time > before.time + 0.2, `currentTime went from ${before.time} to ${after.time}`);
+    assert.ok(Math.abs(after.volume - 0.4) < 1e-6);
+    assert.equal(await viewer.$eval('[data-id="clip"]', (el) => [(el as HTMLElement).style.left, (el as HTMLElement).style.top]), ['500px', '300px']);
+    moderator.close();
+    await viewer.close();
+  } finally {
+    await server.stop();
   }
 });
 
