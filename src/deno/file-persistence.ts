@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import type { KvRecord, MemoryStorePersistence, MemoryStoreSnapshot } from '../store/memory-store.ts';
-import type { StoredScene } from '../store/store.ts';
+import type { AuditEntry, StoredScene } from '../store/store.ts';
+import { auditFileName, formatAuditLines, parseAuditLog, roomOfAuditFile } from '../store/audit-log-file.ts';
 import type { Logger } from '../logger.ts';
 import { readTextIfExists, writeAtomically } from './write-atomically.ts';
 
@@ -24,8 +25,32 @@ export class DenoFilePersistence implements MemoryStorePersistence {
   }
 
   async loadAll(): Promise<MemoryStoreSnapshot> {
-    const [scenes, kv] = await Promise.all([this.loadScenes(), this.loadKv()]);
-    return { scenes, kv };
+    const [scenes, kv, audit] = await Promise.all([this.loadScenes(), this.loadKv(), this.loadAudit()]);
+    return { scenes, kv, audit };
+  }
+
+  async appendAudit(room: string, entries: AuditEntry[]): Promise<void> {
+    const name = auditFileName(room);
+    await Deno.mkdir(`${this.dir}/audit`, { recursive: true });
+    await Deno.writeTextFile(`${this.dir}/audit/${name}`, formatAuditLines(entries), { append: true });
+  }
+
+  /** The newest entries of each room's log; an overgrown log is rewritten to just those. */
+  private async loadAudit(): Promise<Record<string, AuditEntry[]>> {
+    const audit: Record<string, AuditEntry[]> = Object.create(null);
+    try {
+      for await (const entry of Deno.readDir(`${this.dir}/audit`)) {
+        const room = entry.isFile ? roomOfAuditFile(entry.name) : null;
+        if (!room) continue;
+        const text = (await readTextIfExists(`${this.dir}/audit/${entry.name}`)) ?? '';
+        const { entries, compact } = parseAuditLog(text);
+        if (compact) await writeAtomically(`${this.dir}/audit`, entry.name, formatAuditLines(entries));
+        audit[room] = entries;
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return audit;
   }
 
   async writeScene(room: string, stored: StoredScene): Promise<void> {

@@ -1,13 +1,14 @@
 /**
- * Durable state for the embedded store on Node: one JSON file per room scene plus one
- * KV snapshot, all under DATA_DIR. Every write is write-temp, fsync, rename, so a crash
+ * Durable state for the embedded store on Node: one JSON file per room scene, one KV
+ * snapshot, and an append-only audit log per room, all under DATA_DIR. Every write is write-temp, fsync, rename, so a crash
  * leaves either the old file or the new one, never a torn one.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KvRecord, MemoryStorePersistence, MemoryStoreSnapshot } from '../store/memory-store.ts';
-import type { StoredScene } from '../store/store.ts';
+import type { AuditEntry, StoredScene } from '../store/store.ts';
+import { auditFileName, formatAuditLines, parseAuditLog, roomOfAuditFile } from '../store/audit-log-file.ts';
 
 export interface FilePersistenceLogger {
   warn(message: string, ...details: unknown[]): void;
@@ -20,6 +21,7 @@ const SCENE_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
 export class FilePersistence implements MemoryStorePersistence {
   private readonly scenesDir: string;
   private readonly kvFile: string;
+  private readonly auditDir: string;
 
   constructor(
     private readonly dir: string,
@@ -27,11 +29,18 @@ export class FilePersistence implements MemoryStorePersistence {
   ) {
     this.scenesDir = join(dir, 'scenes');
     this.kvFile = join(dir, 'kv.json');
+    this.auditDir = join(dir, 'audit');
   }
 
   async loadAll(): Promise<MemoryStoreSnapshot> {
-    const [scenes, kv] = await Promise.all([this.loadScenes(), this.loadKv()]);
-    return { scenes, kv };
+    const [scenes, kv, audit] = await Promise.all([this.loadScenes(), this.loadKv(), this.loadAudit()]);
+    return { scenes, kv, audit };
+  }
+
+  async appendAudit(room: string, entries: AuditEntry[]): Promise<void> {
+    const name = auditFileName(room);
+    await mkdir(this.auditDir, { recursive: true });
+    await appendFile(join(this.auditDir, name), formatAuditLines(entries), 'utf8');
   }
 
   async writeScene(room: string, stored: StoredScene): Promise<void> {
@@ -65,6 +74,26 @@ export class FilePersistence implements MemoryStorePersistence {
       scenes[room] = { data: parsed.data, version: parsed.version };
     }
     return scenes;
+  }
+
+  /** The newest entries of each room's log; an overgrown log is rewritten to just those. */
+  private async loadAudit(): Promise<Record<string, AuditEntry[]>> {
+    const audit: Record<string, AuditEntry[]> = Object.create(null);
+    let names: string[];
+    try {
+      names = await readdir(this.auditDir);
+    } catch (err) {
+      if (isMissing(err)) return audit;
+      throw err;
+    }
+    for (const name of names) {
+      const room = roomOfAuditFile(name);
+      if (!room) continue;
+      const { entries, compact } = parseAuditLog(await readFile(join(this.auditDir, name), 'utf8'));
+      if (compact) await writeAtomically(this.auditDir, name, formatAuditLines(entries));
+      audit[room] = entries;
+    }
+    return audit;
   }
 
   private async loadKv(): Promise<Record<string, KvRecord>> {

@@ -103,6 +103,7 @@ persisted('a failing scene write leaves the state unchanged and rejects', async 
   const flaky: MemoryStorePersistence = {
     loadAll: () => files.loadAll(),
     writeKv: (kv) => files.writeKv(kv),
+    appendAudit: (room, entries) => files.appendAudit(room, entries),
     async writeScene(room, stored) {
       if (failWrites) throw new Error('disk full');
       await files.writeScene(room, stored);
@@ -140,6 +141,25 @@ persisted('corrupt files are skipped with a warning', async (context) => {
   assert.ok(context.warnings.some((w) => w.includes('broken.json')), 'the corrupt scene is named');
   assert.ok(context.warnings.some((w) => w.includes('kv.json')), 'the corrupt kv file is named');
   await store.close();
+});
+
+persisted('the audit log survives reopening, in order; a torn last line is skipped', async (context) => {
+  const first = await MemoryStore.open(persistenceIn(context));
+  for (let i = 1; i <= 5; i++) await first.appendAudit('main', { ts: i, who: 'alice', action: 'scene.patch', version: i }, 3);
+  await first.appendAudit('other', { ts: 9, who: 'streamer', action: 'key.issued' }, 10);
+  await first.close();
+  await writeFile(join(context.dir, 'audit', 'main.jsonl'), '{"ts": 6, "who": "torn', { flag: 'a' });
+
+  const reopened = await MemoryStore.open(persistenceIn(context));
+  assert.equal((await reopened.listAudit('main', 10)).map((e) => e.ts), [1, 2, 3, 4, 5], 'every appended entry, oldest first');
+  await reopened.appendAudit('main', { ts: 7, who: 'bob', action: 'scene.add' }, 3);
+  assert.equal((await reopened.listAudit('main', 10)).map((e) => e.ts), [4, 5, 7], 'the cap applies on the next append');
+  assert.equal((await reopened.listAudit('other', 10)).map((e) => e.action), ['key.issued']);
+  await reopened.close();
+  const third = await MemoryStore.open(persistenceIn(context));
+  assert.equal((await third.listAudit('main', 10)).map((e) => e.ts), [1, 2, 3, 4, 5, 7], 'an append after a torn line is not glued to it');
+  await third.close();
+  await rejects(persistenceIn(context).appendAudit('../x', []), /refusing/, 'a room name cannot leave the directory');
 });
 
 persisted('room names that could escape the directory are refused', async (context) => {

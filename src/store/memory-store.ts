@@ -14,11 +14,13 @@ export interface KvRecord {
 export interface MemoryStoreSnapshot {
   scenes: Record<string, StoredScene>;
   kv: Record<string, KvRecord>;
+  /** Each room's audit log, oldest first. */
+  audit?: Record<string, AuditEntry[]>;
 }
 
 /**
- * Where the embedded store keeps what must survive a restart. Audit entries and
- * subscriptions are not persisted: audit is a convenience log, subscriptions are live.
+ * Where the embedded store keeps what must survive a restart. Subscriptions are live and
+ * not persisted.
  */
 export interface MemoryStorePersistence {
   /** Everything stored so far; a fresh location yields empty records. */
@@ -27,10 +29,13 @@ export interface MemoryStorePersistence {
   writeScene(room: string, stored: StoredScene): Promise<void>;
   /** Replaces the whole KV snapshot; calls are coalesced and never overlap. */
   writeKv(kv: Record<string, KvRecord>): Promise<void>;
+  /** Appends entries to a room's audit log; calls are coalesced and never overlap. */
+  appendAudit(room: string, entries: AuditEntry[]): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
 const KV_WRITE_DELAY_MS = 200;
+const AUDIT_WRITE_DELAY_MS = 200;
 
 interface Subscription {
   onMessage: (message: string) => void;
@@ -49,6 +54,10 @@ export class MemoryStore implements Store {
   private readonly sweepTimer: ReturnType<typeof globalThis.setInterval>;
   private kvWriteTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private kvWrites: Promise<void> = Promise.resolve();
+  /** Audit entries not yet handed to the persistence, per room. */
+  private readonly auditPending = new Map<string, AuditEntry[]>();
+  private auditWriteTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  private auditWrites: Promise<void> = Promise.resolve();
   private closed = false;
 
   /** Without persistence state lives only as long as the process. With it, use `open()` so stored state is loaded. */
@@ -169,8 +178,10 @@ export class MemoryStore implements Store {
     let entries = this.audit.get(room);
     if (!entries) this.audit.set(room, (entries = []));
     // A JSON round trip keeps the embedded store honest: what Redis could not store, neither can we.
-    entries.push(JSON.parse(JSON.stringify(entry)) as AuditEntry);
+    const copy = JSON.parse(JSON.stringify(entry)) as AuditEntry;
+    entries.push(copy);
     if (entries.length > cap) entries.splice(0, entries.length - cap);
+    this.auditAppended(room, copy);
   }
 
   async listAudit(room: string, limit: number): Promise<AuditEntry[]> {
@@ -192,7 +203,12 @@ export class MemoryStore implements Store {
       this.kvWriteTimer = undefined;
       await this.flushKv();
     }
-    await this.kvWrites;
+    if (this.auditWriteTimer !== undefined) {
+      globalThis.clearTimeout(this.auditWriteTimer);
+      this.auditWriteTimer = undefined;
+      await this.flushAudit();
+    }
+    await Promise.all([this.kvWrites, this.auditWrites]);
   }
 
   private async commitNow(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {
@@ -230,6 +246,36 @@ export class MemoryStore implements Store {
     for (const [room, stored] of Object.entries(snapshot.scenes)) {
       this.scenes.set(room, { data: stored.data, version: stored.version });
     }
+    for (const [room, entries] of Object.entries(snapshot.audit ?? {})) this.audit.set(room, [...entries]);
+  }
+
+  /** Audit lines are appended in batches: losing the last fraction of a second is acceptable. */
+  private auditAppended(room: string, entry: AuditEntry): void {
+    if (!this.persistence || this.closed) return;
+    let pending = this.auditPending.get(room);
+    if (!pending) this.auditPending.set(room, (pending = []));
+    pending.push(entry);
+    this.auditWriteTimer ??= globalThis.setTimeout(() => {
+      this.auditWriteTimer = undefined;
+      void this.flushAudit();
+    }, AUDIT_WRITE_DELAY_MS);
+  }
+
+  private flushAudit(): Promise<void> {
+    const persistence = this.persistence;
+    if (!persistence || this.auditPending.size === 0) return this.auditWrites;
+    const batch = [...this.auditPending];
+    this.auditPending.clear();
+    this.auditWrites = this.auditWrites.then(async () => {
+      for (const [room, entries] of batch) {
+        try {
+          await persistence.appendAudit(room, entries);
+        } catch (err) {
+          console.warn('embedded store: appending to the audit log failed', err);
+        }
+      }
+    });
+    return this.auditWrites;
   }
 
   /** KV changes are frequent and individually cheap to lose, so writes are coalesced. */
