@@ -18,6 +18,7 @@ import { RateLimiter } from './access/rate-limit.ts';
 import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
+import { CloseCode } from './protocol/constants.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -31,23 +32,41 @@ export interface EdgeHooks {
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
 }
 
-export function createServices(edge: EdgeHooks): Services & { startDraining(): void } {
+export function createServices(edge: EdgeHooks): Services & { drainRooms(): Promise<void> } {
   const metrics = new Metrics();
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
+  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log }));
+  const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log }));
   let draining = false;
   return {
     ...edge,
     metrics,
-    overlays: new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log })),
-    signaling: new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log })),
+    overlays,
+    signaling,
     limiter: new RateLimiter(edge.store),
     keys: new ModeratorKeys(edge.store),
     sessions: new Sessions(edge.store, edge.config.MODERATOR_SESSION_TTL_SECONDS, edge.config.MODERATOR_SESSION_MAX_SECONDS),
     signer,
     viewTokens: new ViewTokens(signer, edge.store),
     isDraining: () => draining,
-    startDraining: () => {
+    /**
+     * The runtime-independent half of a graceful stop: refuse new sockets and ops, store every
+     * op already queued, then close every socket with 1012 so clients reconnect at once and
+     * resync. The edge then waits for the close frames to go out and stops listening.
+     */
+    async drainRooms() {
       draining = true;
+      for (const room of overlays.all()) await room.flush();
+      for (const registry of [overlays, signaling] as RoomRegistry<OverlayRoom | SignalingRoom>[]) {
+        for (const room of registry.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
+        registry.dispose();
+      }
     },
   };
+}
+
+/** The URL to print for a listening address (a wildcard bind is reachable on loopback). */
+export function listenUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }

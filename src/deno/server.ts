@@ -8,12 +8,11 @@ import { getConnInfo } from 'hono/deno';
 import { ConfigError, parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
-import { createServices } from '../create-services.ts';
+import { createServices, listenUrl } from '../create-services.ts';
 import type { Store } from '../store/store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { cachedAssets } from '../http/assets.ts';
 import { SECRETS_FILE, resolveSecrets } from '../access/dev-secrets.ts';
-import { CloseCode } from '../protocol/messages.ts';
 import type { RunningServer } from '../node/server.ts';
 import { fileUploadStorage } from '../node/file-upload-storage.ts';
 import { espeakEngine } from '../node/espeak-engine.ts';
@@ -51,19 +50,13 @@ export async function startServer(env: Record<string, string | undefined> = Deno
   // Binds synchronously (a taken port throws here); onListen replaces Deno's own banner.
   const server = Deno.serve({ port: config.PORT, hostname: config.HOST, onListen: () => {} }, app.fetch);
   const { port } = server.addr;
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listenUrl(config.HOST, port);
   logger.info('listening', { url, store: store.kind, runtime: `deno ${Deno.version.deno}` });
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      services.startDraining();
-      for (const room of services.overlays.all()) await room.flush();
-      for (const room of services.overlays.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
-      services.overlays.dispose();
-      for (const room of services.signaling.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
-      services.signaling.dispose();
+      await services.drainRooms();
       // shutdown() would cut the sockets off with 1001: let the 1012 close handshakes finish first.
       await sockets.allClosed(2000);
       await server.shutdown();

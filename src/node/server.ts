@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
-import { createServices } from '../create-services.ts';
+import { createServices, listenUrl } from '../create-services.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
@@ -23,7 +23,6 @@ import { resolveSecrets } from './dev-secrets.ts';
 import { fileAssets } from './file-assets.ts';
 import { fileUploadStorage } from './file-upload-storage.ts';
 import { espeakEngine } from './espeak-engine.ts';
-import { CloseCode } from '../protocol/messages.ts';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
 
@@ -71,20 +70,14 @@ export async function startServer(env: Record<string, string | undefined> = proc
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listenUrl(config.HOST, port);
   logger.info('listening', { url, store: store.kind });
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      services.startDraining();
       server.close();
-      for (const room of services.overlays.all()) await room.flush();
-      for (const room of services.overlays.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
-      services.overlays.dispose();
-      for (const room of services.signaling.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
-      services.signaling.dispose();
+      await services.drainRooms();
       // Let the close frames (and the acks queued before them) reach the clients; terminating at
       // once discards unsent bytes, and a client then sees 1006 instead of 1012. Bounded: a
       // client that stopped reading never answers.
