@@ -47,8 +47,10 @@ export function overlayAccessRoutes(services: Services) {
     if (principal.role !== 'streamer' && principal.room !== body.room) {
       return c.json({ error: { code: 'wrong_room', message: `this credential is for room "${principal.room}"` } }, 403);
     }
-    services.overlays.peek(body.room)?.recordApplied(null, body.version, body.server_ts);
-    if (!services.overlays.peek(body.room)) services.metrics.recordApply(body.server_ts !== undefined ? Date.now() - body.server_ts : NaN);
+    // A report for a room not loaded here still counts towards the apply-latency metrics.
+    const room = services.overlays.peek(body.room);
+    if (room) room.recordApplied(null, body.version, body.server_ts);
+    else services.metrics.recordApply(body.server_ts !== undefined ? Date.now() - body.server_ts : NaN);
     return c.json({ ok: true });
   });
 
