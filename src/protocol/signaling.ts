@@ -184,6 +184,11 @@ export const WebrtcTokenClaims = v.object({
   /** The room's view-token epoch: rotate-tokens revokes WebRTC tokens (and their refreshes) too. */
   epoch: v.pipe(v.number(), v.integer()),
   kind: v.literal('webrtc'),
+  /** The moderator session that minted the chain: ending the session ends the token. */
+  sid: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** The credential the chain started from (a view token, or this mint): viewer slots count per grant. */
+  gid: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  jti: v.optional(v.string()),
   exp: v.pipe(v.number(), v.integer()),
   iat: v.pipe(v.number(), v.integer()),
 });
