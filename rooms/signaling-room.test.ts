@@ -4,7 +4,7 @@ import { SignalingRoom, MESSAGE_BURST, SILENT_SOCKET_MS } from './signaling-room
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createLogger } from '../src/logger.ts';
 import { CloseCode } from '../src/protocol/messages.ts';
-import { MAX_SDP_CHARS, MAX_VIEWERS_PER_ROOM, type SignalingServerMessage } from '../src/protocol/signaling.ts';
+import { MAX_SDP_CHARS, MAX_VIEWERS_PER_ROOM, MAX_VIEWERS_PER_TOKEN, QUIET_VIEWER_MS, type SignalingServerMessage } from '../src/protocol/signaling.ts';
 import { FakeConnection } from '../testing/fake-connection.ts';
 
 type Of<T extends SignalingServerMessage['type']> = Extract<SignalingServerMessage, { type: T }>;
@@ -12,9 +12,11 @@ const received = (conn: FakeConnection) => conn.sent as unknown as SignalingServ
 const of = <T extends SignalingServerMessage['type']>(conn: FakeConnection, type: T) => received(conn).filter((m): m is Of<T> => m.type === type);
 const last = (conn: FakeConnection) => received(conn).at(-1);
 
-function makeRoom() {
+function makeRoom(perAddress?: number) {
   const metrics = new Metrics();
-  return { room: new SignalingRoom('cam', { metrics, log: createLogger('silent') }), metrics };
+  const clock = { now: 1_000_000 };
+  const viewerLimits = perAddress === undefined ? {} : { perAddress };
+  return { room: new SignalingRoom('cam', { metrics, log: createLogger('silent'), viewerLimits, now: () => clock.now }), metrics, clock };
 }
 const send = (room: SignalingRoom, conn: FakeConnection, message: object | string) =>
   room.receive(conn, typeof message === 'string' ? message : JSON.stringify(message));
@@ -110,6 +112,62 @@ addressing('the publisher leaving tells viewers; a full room refuses the next vi
   assert.is(room.viewerCount, MAX_VIEWERS_PER_ROOM);
 });
 
+const slots = suite('signaling room – viewer slots');
+
+slots(`one grant holds ${MAX_VIEWERS_PER_TOKEN} viewers; the next is refused while they talk and takes the quietest slot once one is silent`, () => {
+  const { room, clock } = makeRoom();
+  const obs = (n: number) => ({ grantId: 'view:leaked', address: `10.0.0.${n}` });
+  const held = Array.from({ length: MAX_VIEWERS_PER_TOKEN }, () => new FakeConnection('viewer'));
+  held.forEach((conn, i) => room.connect(conn, obs(i)));
+  const early = new FakeConnection('viewer');
+  room.connect(early, obs(9));
+  assert.is(early.closed?.code, CloseCode.tryAgainLater);
+  assert.match(early.closed!.reason, /token already holds 3/);
+
+  clock.now += QUIET_VIEWER_MS;
+  for (const conn of held.slice(1)) send(room, conn, { type: 'ping', client_ts: 1 });
+  const late = new FakeConnection('viewer');
+  room.connect(late, obs(10));
+  assert.is(late.closed, null, 'admitted');
+  assert.is(held[0]!.closed?.code, CloseCode.tryAgainLater, 'the silent one gave up its slot');
+  assert.ok(held.slice(1).every((conn) => conn.closed === null), 'those that pinged kept theirs');
+  assert.is(room.viewerCount, MAX_VIEWERS_PER_TOKEN);
+});
+
+slots('a full room refuses a newcomer while every viewer talks, and evicts the quietest silent one when there is one', () => {
+  const { room, clock } = makeRoom();
+  const viewers = Array.from({ length: MAX_VIEWERS_PER_ROOM }, () => new FakeConnection('viewer'));
+  viewers.forEach((conn, i) => room.connect(conn, { grantId: `mint:${i}`, address: `10.1.0.${i}` }));
+  const refused = new FakeConnection('viewer');
+  room.connect(refused, { grantId: 'mint:real', address: '10.2.0.1' });
+  assert.match(refused.closed?.reason ?? '', /room is full/);
+
+  clock.now += 10_000;
+  send(room, viewers[7]!, { type: 'ping' });
+  clock.now += QUIET_VIEWER_MS;
+  for (const conn of viewers) if (conn !== viewers[3] && conn !== viewers[7]) send(room, conn, { type: 'ping' });
+  const real = new FakeConnection('viewer');
+  room.connect(real, { grantId: 'mint:real', address: '10.2.0.1' });
+  assert.is(real.closed, null);
+  assert.is(viewers[3]!.closed?.code, CloseCode.tryAgainLater, 'the quietest went first');
+  assert.is(viewers[7]!.closed, null, 'quiet too, but it spoke more recently');
+  assert.is(room.viewerCount, MAX_VIEWERS_PER_ROOM);
+});
+
+slots('one address holds its limit; other addresses are not affected', () => {
+  const { room } = makeRoom(2);
+  const nat = (grant: string) => ({ grantId: grant, address: '192.0.2.1' });
+  const [a, b, c] = [new FakeConnection('viewer'), new FakeConnection('viewer'), new FakeConnection('viewer')];
+  room.connect(a, nat('mint:a'));
+  room.connect(b, nat('mint:b'));
+  room.connect(c, nat('mint:c'));
+  assert.match(c.closed?.reason ?? '', /address already holds 2/);
+  const elsewhere = new FakeConnection('viewer');
+  room.connect(elsewhere, { grantId: 'mint:c', address: '198.51.100.1' });
+  assert.is(elsewhere.closed, null);
+  assert.is(room.viewerCount, 3);
+});
+
 const bad = suite('signaling room – bad input');
 
 bad('each bad message gets a clear error; the room and the other peers carry on', () => {
@@ -202,12 +260,12 @@ stats('per-viewer metrics from the publisher and the viewer itself; ping/pong', 
 });
 
 stats('silent sockets are closed by the sweep; an empty room becomes idle', () => {
-  const { room } = makeRoom();
+  const { room, clock } = makeRoom();
   const publisher = new FakeConnection('publisher');
   const viewer = new FakeConnection('viewer');
   room.connect(publisher);
   room.connect(viewer);
-  room.sweep(Date.now() + SILENT_SOCKET_MS + 1);
+  room.sweep(clock.now + SILENT_SOCKET_MS + 1);
   assert.is(publisher.closed?.code, CloseCode.idle);
   assert.is(viewer.closed?.code, CloseCode.idle);
   assert.is(room.connections.size, 0);
@@ -215,5 +273,6 @@ stats('silent sockets are closed by the sweep; an empty room becomes idle', () =
 });
 
 addressing.run();
+slots.run();
 bad.run();
 stats.run();

@@ -7,10 +7,10 @@
 import * as v from 'valibot';
 import { Room } from './room.ts';
 import type { Connection } from './connection.ts';
+import { admitViewer, DEFAULT_VIEWER_LIMITS, type ViewerLimits, type ViewerOrigin } from './viewer-admission.ts';
 import { CloseCode } from '../src/protocol/messages.ts';
 import {
   MAX_SIGNALING_FRAME_CHARS,
-  MAX_VIEWERS_PER_ROOM,
   PUBLISHER_MESSAGE_TYPES,
   PublisherMessage,
   VIEWER_MESSAGE_TYPES,
@@ -36,6 +36,8 @@ export const MESSAGE_WINDOW_MS = 10_000;
 
 interface Peer {
   conn: Connection;
+  /** Viewers only: what their slot counts against. */
+  origin: ViewerOrigin;
   joinedAt: number;
   lastSeen: number;
   windowStart: number;
@@ -54,6 +56,10 @@ interface ViewerStats {
 export interface SignalingRoomDeps {
   metrics: Metrics;
   log: Logger;
+  /** Viewer slots per grant, address and room; defaults in viewer-admission.ts. */
+  viewerLimits?: Partial<ViewerLimits>;
+  /** The room's clock (tests move it to make a viewer quiet). */
+  now?: () => number;
 }
 
 export class SignalingRoom extends Room {
@@ -62,24 +68,38 @@ export class SignalingRoom extends Room {
   private readonly viewers = new Map<string, Peer>();
   private readonly stats = new Map<string, ViewerStats>();
   private relayed = 0;
+  private readonly limits: ViewerLimits;
+  private readonly now: () => number;
 
   constructor(id: string, private readonly deps: SignalingRoomDeps) {
     super(id);
+    this.limits = { ...DEFAULT_VIEWER_LIMITS, ...deps.viewerLimits };
+    this.now = deps.now ?? Date.now;
   }
 
-  /** A socket whose token the route verified joins as `conn.role` (publisher or viewer). */
-  connect(conn: Connection): void {
-    const now = Date.now();
-    const peer: Peer = { conn, joinedAt: now, lastSeen: now, windowStart: now, windowCount: 0 };
+  /**
+   * A socket whose token the route verified joins as `conn.role` (publisher or viewer). A
+   * viewer's `origin` is the grant and address its slot counts against; without one the
+   * socket counts alone.
+   */
+  connect(conn: Connection, origin: ViewerOrigin = { grantId: conn.id, address: conn.id }): void {
+    const now = this.now();
+    const peer: Peer = { conn, origin, joinedAt: now, lastSeen: now, windowStart: now, windowCount: 0 };
     if (conn.role === 'publisher') return this.connectPublisher(peer);
     if (conn.role !== 'viewer') {
       conn.close(CloseCode.policy, 'only publishers and viewers join a signaling room');
       return;
     }
-    if (this.viewers.size >= MAX_VIEWERS_PER_ROOM) {
-      this.deps.log.warn('webrtc room full', { room: this.id, viewers: this.viewers.size });
-      conn.close(CloseCode.tryAgainLater, `room is full (${MAX_VIEWERS_PER_ROOM} viewers)`);
+    const seated = [...this.viewers.values()].map((p) => ({ id: p.conn.id, origin: p.origin, lastSeen: p.lastSeen }));
+    const admission = admitViewer(seated, origin, this.limits, now);
+    if (!admission.admit) {
+      this.deps.log.warn('webrtc viewer refused', { room: this.id, viewers: this.viewers.size, reason: admission.reason });
+      conn.close(CloseCode.tryAgainLater, admission.reason);
       return;
+    }
+    for (const quiet of admission.evict) {
+      const evicted = this.viewers.get(quiet.id);
+      if (evicted) this.drop(evicted.conn, CloseCode.tryAgainLater, `silent for ${Math.round((now - quiet.lastSeen) / 1000)} s; the slot went to a new viewer`);
     }
     this.addConnection(conn);
     this.viewers.set(conn.id, peer);
@@ -133,7 +153,7 @@ export class SignalingRoom extends Room {
   receive(conn: Connection, text: string | null): void {
     const peer = this.peerOf(conn);
     if (!peer) return;
-    const now = Date.now();
+    const now = this.now();
     peer.lastSeen = this.lastActivity = now;
     this.deps.metrics.webrtcSignalingMessages++;
     if (!this.withinRate(peer, now)) return;

@@ -3,6 +3,7 @@
  * process with a message naming the variable. Names follow the seed MVP's .env.
  */
 import * as v from 'valibot';
+import { DEFAULT_MAX_VIEWERS_PER_ADDRESS, MAX_VIEWERS_PER_ROOM } from './protocol/signaling.ts';
 
 const bool = (fallback: boolean) =>
   v.optional(
@@ -76,6 +77,8 @@ export const ConfigSchema = v.object({
   /** WebRTC tokens: the default and the cap for the `ttl` a caller asks for. */
   WEBRTC_TOKEN_TTL_SECONDS: int(300, 2, 24 * 3600),
   WEBRTC_TOKEN_MAX_TTL_SECONDS: int(24 * 3600, 2, 7 * 24 * 3600),
+  /** Viewer sockets one client address may hold in a room (OBS with several sources, or a NAT). */
+  WEBRTC_MAX_VIEWERS_PER_ADDRESS: int(DEFAULT_MAX_VIEWERS_PER_ADDRESS, 1, MAX_VIEWERS_PER_ROOM),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

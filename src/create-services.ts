@@ -36,7 +36,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const metrics = new Metrics();
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log }));
-  const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log }));
+  const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }));
   let draining = false;
   return {
     ...edge,

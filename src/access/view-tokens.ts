@@ -9,7 +9,7 @@ import type { Store } from '../store/store.ts';
 import { RoomId } from '../protocol/scene.ts';
 
 const ISSUER = 'stream-overlay';
-const ViewClaims = v.object({ room: RoomId, role: v.literal('overlay'), epoch: v.pipe(v.number(), v.integer()) });
+const ViewClaims = v.object({ room: RoomId, role: v.literal('overlay'), epoch: v.pipe(v.number(), v.integer()), jti: v.optional(v.string()) });
 
 export class TokenSigner {
   private readonly key: Promise<CryptoKey>;
@@ -49,10 +49,17 @@ export class ViewTokens {
 
   /** The room the token grants, when it is valid and not rotated away. */
   async verify(token: string): Promise<string | null> {
+    return (await this.identify(token))?.room ?? null;
+  }
+
+  /** Room and identity of a valid view token: what its traded WebRTC tokens are counted by. */
+  async identify(token: string): Promise<{ room: string; id: string } | null> {
     const claims = await this.signer.verify(token);
     const parsed = v.safeParse(ViewClaims, claims);
     if (!parsed.success) return null;
-    return parsed.output.epoch === (await this.epoch(parsed.output.room)) ? parsed.output.room : null;
+    if (parsed.output.epoch !== (await this.epoch(parsed.output.room))) return null;
+    // Every token the signer made has a jti; the signature is unique per token all the same.
+    return { room: parsed.output.room, id: parsed.output.jti ?? token.slice(token.lastIndexOf('.') + 1) };
   }
 
   async rotate(room: string): Promise<number> {

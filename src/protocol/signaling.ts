@@ -17,6 +17,15 @@ export const MAX_SDP_CHARS = 64 * 1024;
 export const MAX_CANDIDATE_CHARS = 1024;
 /** A publisher uploads one stream per viewer: past this, its uplink is the limit anyway. */
 export const MAX_VIEWERS_PER_ROOM = 32;
+/**
+ * Viewer sockets one token may hold: a view token (OBS URL) traded for any number of viewer
+ * tokens still counts as one, so a leaked URL cannot take every slot.
+ */
+export const MAX_VIEWERS_PER_TOKEN = 3;
+/** Default of WEBRTC_MAX_VIEWERS_PER_ADDRESS: one PC with OBS and previews, or a household NAT. */
+export const DEFAULT_MAX_VIEWERS_PER_ADDRESS = 8;
+/** A viewer that sent nothing this long (it pings every 15 s) is the first to give up its slot. */
+export const QUIET_VIEWER_MS = 40_000;
 /** Anything bigger cannot be a valid message; refused before JSON.parse. */
 export const MAX_SIGNALING_FRAME_CHARS = MAX_SDP_CHARS + 8 * 1024;
 
@@ -175,6 +184,11 @@ export const WebrtcTokenClaims = v.object({
   /** The room's view-token epoch: rotate-tokens revokes WebRTC tokens (and their refreshes) too. */
   epoch: v.pipe(v.number(), v.integer()),
   kind: v.literal('webrtc'),
+  /** The moderator session that minted the chain: ending the session ends the token. */
+  sid: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  /** The credential the chain started from (a view token, or this mint): viewer slots count per grant. */
+  gid: v.optional(v.pipe(v.string(), v.maxLength(128))),
+  jti: v.optional(v.string()),
   exp: v.pipe(v.number(), v.integer()),
   iat: v.pipe(v.number(), v.integer()),
 });

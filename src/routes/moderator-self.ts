@@ -10,8 +10,8 @@ import { deleteCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate, SESSION_COOKIE } from '../access/authenticate.ts';
-import { CloseCode } from '../protocol/constants.ts';
 import { audit } from './moderator-keys.ts';
+import { closeSessionSockets } from './session-sockets.ts';
 
 export function moderatorSelfRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -38,9 +38,7 @@ export function moderatorSelfRoutes(services: Services) {
     if (principal.role === 'moderator') {
       const record = await services.sessions.end(principal.sessionId);
       // Other tabs of this session lose access too, exactly as when the streamer ends it.
-      for (const room of services.overlays.all()) {
-        room.closeWhere((conn) => conn.sessionId === principal.sessionId, CloseCode.sessionRevoked, 'logged out');
-      }
+      closeSessionSockets(services, principal.sessionId, 'logged out');
       if (record) await audit(services, record.room, { action: 'session.logout', session_id: record.id }, record.label);
     }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });

@@ -1,29 +1,24 @@
 /**
  * The streamer's view of moderator sessions: list them, end one, or end all (panic button).
- * Ending a session closes its sockets at once with a code that tells the panel not to retry.
+ * Ending a session closes its sockets (scene and WebRTC) at once with a code that tells the
+ * client not to retry, and no WebRTC token it minted verifies any more.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
-import { CloseCode } from '../protocol/messages.ts';
 import { AppError } from '../errors.ts';
 import { audit } from './moderator-keys.ts';
+import { closeSessionSockets, countSessionSockets } from './session-sockets.ts';
 
 export function moderatorSessionRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   const streamer = authenticate(services, { allow: ['streamer'] });
 
-  const socketsOf = (sessionId: string) => {
-    let count = 0;
-    for (const room of services.overlays.all()) for (const conn of room.connections.values()) if (conn.sessionId === sessionId) count++;
-    return count;
-  };
-
   const endSession = async (id: string) => {
     const record = await services.sessions.end(id);
     if (!record) return null;
-    for (const room of services.overlays.all()) room.closeWhere((conn) => conn.sessionId === id, CloseCode.sessionRevoked, 'session ended by the streamer');
+    closeSessionSockets(services, id, 'session ended by the streamer');
     await audit(services, record.room, { action: 'session.ended', session_id: id, label: record.label });
     return record;
   };
@@ -39,7 +34,7 @@ export function moderatorSessionRoutes(services: Services) {
         created_at: new Date(s.created).toISOString(),
         last_seen_at: new Date(s.last_seen).toISOString(),
         expires_at: new Date(s.expires).toISOString(),
-        sockets: socketsOf(s.id),
+        sockets: countSessionSockets(services, s.id),
       })),
     });
   });

@@ -19,9 +19,10 @@ import { authenticate } from '../access/authenticate.ts';
 import { mayActOnRoom } from '../access/principal.ts';
 import { BUCKETS } from '../access/rate-limit.ts';
 import { originAllowed, ownOrigin } from '../access/origin.ts';
-import { WebrtcTokens, type WebrtcGrant } from '../access/webrtc-tokens.ts';
+import { WebrtcTokens, type WebrtcGrant, type WebrtcOrigin } from '../access/webrtc-tokens.ts';
 import { readValidBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
+import { CloseCode } from '../protocol/constants.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { WebrtcRole, type WebrtcTokenResponse } from '../protocol/signaling.ts';
 import { iceServers, type IceSettings } from '../webrtc/ice-servers.ts';
@@ -45,7 +46,7 @@ const RefreshBody = v.object({
 export function webrtcRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   const { config } = services;
-  const tokens = new WebrtcTokens(services.signer, services.viewTokens);
+  const tokens = new WebrtcTokens(services.signer, services.viewTokens, services.sessions);
   const ice: IceSettings = {
     stunUrls: config.WEBRTC_STUN_URL,
     turnUrls: config.WEBRTC_TURN_URL,
@@ -56,8 +57,8 @@ export function webrtcRoutes(services: Services) {
   };
   const capTtl = (ttl: number | undefined) => Math.min(ttl ?? config.WEBRTC_TOKEN_TTL_SECONDS, config.WEBRTC_TOKEN_MAX_TTL_SECONDS);
 
-  const answer = async (c: Context<AppEnv>, room: string, role: WebrtcGrant['role'], ttl: number): Promise<WebrtcTokenResponse> => {
-    const { token, grant } = await tokens.issue(room, role, ttl);
+  const answer = async (c: Context<AppEnv>, room: string, role: WebrtcGrant['role'], ttl: number, origin: WebrtcOrigin): Promise<WebrtcTokenResponse> => {
+    const { token, grant } = await tokens.issue(room, role, ttl, origin);
     const base = publicBaseUrl(services, c);
     const query = new URLSearchParams(role === 'publisher' ? { room, token } : { webrtc_room: room, webrtc_token: token });
     return {
@@ -79,7 +80,7 @@ export function webrtcRoutes(services: Services) {
     if (!mayActOnRoom(principal, body.room)) {
       throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}", not "${body.room}"`);
     }
-    return c.json(await answer(c, body.room, body.role, capTtl(body.ttl)));
+    return c.json(await answer(c, body.room, body.role, capTtl(body.ttl), { sessionId: principal.sessionId }));
   });
 
   // No session or streamer token here: the page that holds the token is the credential.
@@ -89,15 +90,16 @@ export function webrtcRoutes(services: Services) {
     const grant = await tokens.verify(body.token);
     if (grant) {
       if (body.room !== undefined && body.room !== grant.room) throw new AppError(403, 'wrong_room', `this token is for room "${grant.room}"`);
-      return c.json(await answer(c, grant.room, grant.role, capTtl(grant.ttl)));
+      return c.json(await answer(c, grant.room, grant.role, capTtl(grant.ttl), grant));
     }
     // An overlay's long-lived view token may always get a viewer token for its own room, so a
     // webrtc item in an OBS scene keeps working after days without anyone re-issuing tokens.
-    const viewRoom = await services.viewTokens.verify(body.token);
-    if (viewRoom) {
-      const room = body.room ?? viewRoom;
-      if (room !== viewRoom) throw new AppError(403, 'wrong_room', `this view token is for room "${viewRoom}", not "${room}"`);
-      return c.json(await answer(c, room, 'viewer', capTtl(undefined)));
+    const view = await services.viewTokens.identify(body.token);
+    if (view) {
+      const room = body.room ?? view.room;
+      if (room !== view.room) throw new AppError(403, 'wrong_room', `this view token is for room "${view.room}", not "${room}"`);
+      // However many times it is traded, it stays one grant: viewer slots are counted by it.
+      return c.json(await answer(c, room, 'viewer', capTtl(undefined), { grantId: `view:${view.id}` }));
     }
     throw new AppError(401, 'invalid_token', 'the token is invalid, expired or was rotated; ask for a new one');
   });
@@ -130,12 +132,15 @@ export function webrtcRoutes(services: Services) {
     const token = c.req.query('token');
     if (!token) throw new AppError(401, 'unauthenticated', 'a WebRTC token is required (?token=)');
     const grant = await tokens.verify(token);
-    if (!grant) throw new AppError(401, 'invalid_webrtc_token', 'the WebRTC token is invalid, expired or was rotated');
+    if (!grant) throw new AppError(401, 'invalid_webrtc_token', 'the WebRTC token is invalid, expired or was rotated, or its moderator session ended');
     if (grant.role !== role) throw new AppError(403, 'wrong_role', `this is a ${grant.role} token, not a ${role} token`);
     if (grant.room !== room) throw new AppError(403, 'wrong_room', `this token is for room "${grant.room}", not "${room}"`);
     const policy = { strict: config.ENABLE_STRICT_ORIGIN, allowed: config.ALLOWED_ORIGINS, publicBaseUrl: config.PUBLIC_BASE_URL };
     const own = ownOrigin(policy, c.req.url, c.req.header('host'), c.req.header('x-forwarded-proto'));
     if (!originAllowed(policy, c.req.header('origin'), own, false)) throw new AppError(403, 'origin_refused', 'requests from this Origin are not allowed');
+
+    const admission = { grantId: grant.grantId, address: c.get('clientIp') };
+    const sessionId = grant.sessionId;
 
     return services.upgradeWebSocket(() => {
       let conn: Connection | null = null;
@@ -143,9 +148,18 @@ export function webrtcRoutes(services: Services) {
       return {
         onOpen(_event, ws) {
           // Looked up at open, not at upgrade: the registry may have dropped an idle room since.
-          target = services.signaling.get(room);
-          conn = toConnection(ws, { id: crypto.randomUUID(), role, label: role });
-          target.connect(conn);
+          const signalingRoom = services.signaling.get(room);
+          const opened = toConnection(ws, { id: crypto.randomUUID(), role, label: role, sessionId });
+          [target, conn] = [signalingRoom, opened];
+          signalingRoom.connect(opened, admission);
+          // The session may have ended between the upgrade's check and now, while closing its
+          // sockets could not find this one yet: look once more.
+          if (sessionId) {
+            tokens.sessionLive(sessionId).then(
+              (live) => live || signalingRoom.closeWhere((other) => other.id === opened.id, CloseCode.sessionRevoked, 'session ended'),
+              () => undefined,
+            );
+          }
         },
         onMessage(event) {
           if (conn && target) target.receive(conn, frameText(event.data));

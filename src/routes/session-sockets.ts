@@ -1,0 +1,25 @@
+/**
+ * Every live socket a moderator session holds: scene sockets in the overlay rooms and
+ * publisher/viewer sockets in the signaling rooms. Ending a session (streamer, panic button,
+ * logout) closes them all with 4001, so nothing it opened outlives it.
+ */
+import type { Services } from '../services.ts';
+import type { Room } from '../../rooms/room.ts';
+import { CloseCode } from '../protocol/constants.ts';
+
+function* roomsOf(services: Services): Generator<Room> {
+  yield* services.overlays.all();
+  yield* services.signaling.all();
+}
+
+export function countSessionSockets(services: Services, sessionId: string): number {
+  let count = 0;
+  for (const room of roomsOf(services)) for (const conn of room.connections.values()) if (conn.sessionId === sessionId) count++;
+  return count;
+}
+
+export function closeSessionSockets(services: Services, sessionId: string, reason: string): number {
+  let closed = 0;
+  for (const room of roomsOf(services)) closed += room.closeWhere((conn) => conn.sessionId === sessionId, CloseCode.sessionRevoked, reason);
+  return closed;
+}
