@@ -327,13 +327,13 @@ test('every WebSocket answers hostile frames with a clear error (or the right cl
   const sockets: { name: string; open: () => Promise<string>; headers?: Record<string, string>; templates: Json[]; numeric: Path[][] }[] = [
     {
       name: 'overlay',
-      open: async () => `${ws}/ws/overlay?room=main&token=${view}`,
+      open: async () => `${ws}/ws/overlay?room=main&v=2&token=${view}`,
       templates: [{ type: 'overlay.applied', version: 3, client_ts: 1 }, { type: 'resync', since_version: 2 }],
       numeric: [[['version']], [['since_version']]],
     },
     {
       name: 'moderator',
-      open: async () => `${ws}/ws/moderator?room=main`,
+      open: async () => `${ws}/ws/moderator?room=main&v=2`,
       headers: { 'x-streamer-token': STREAMER_TOKEN },
       templates: [
         { type: 'patch', id: 'f1', changes: { x: 5, opacity: 0.5 } },
