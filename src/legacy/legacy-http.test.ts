@@ -58,6 +58,7 @@ test('the legacy delete forms: DELETE /api/uploads/{name} and ?path=<rel> (also 
   assert.is((await del(server, `/api/uploads?path=${encodeURIComponent(`/uploads/${byPath.id}`)}`)).status, 200);
 
   assert.is((await del(server, '/api/uploads?path=nothing-here.png')).status, 404);
+  assert.is((await del(server, `/api/uploads?path=${encodeURIComponent('../data/secrets.json')}`)).status, 400, 'a path is never followed');
   const none = await del(server, '/api/uploads');
   assert.is(none.status, 400);
   assert.is(((await none.json()) as { error: { code: string } }).error.code, 'bad_id');

@@ -14,6 +14,8 @@ export async function uploadIdOf(services: Services, c: Context<AppEnv>): Promis
   const given = c.req.param('id') ?? c.req.query('path')?.replace(/^\/+/, '').replace(/^uploads\//, '');
   if (given === undefined || given === '') throw badRequest('bad_id', 'name the upload: DELETE /api/uploads/<id> (or the FastAPI version\'s ?path=<rel>)');
   if (UPLOAD_NAME.test(given)) return given;
+  // A file name is a name, never a path: `../x` or `a/b` names nothing in the library.
+  if (/[/\\\u0000-\u001f]/.test(given) || given.length > 255) throw badRequest('bad_id', 'an upload is named by its id (<sha256>.<ext>) or its file name, never a path');
   // Not a stored name: the original file name the FastAPI version's panel shows and sends.
   const named: string[] = [];
   for (const file of await services.uploads.list()) {
