@@ -6,12 +6,15 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '../src/protocol/messages.ts';
 import { PROTOCOL_PARAM, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
 
+/** The members of `M` a message of type `T` may be (unlike Extract, also `{type: 'a' | 'b'}` or `{type: string}`). */
+type OfType<M extends { type: string }, T extends string> = M extends unknown ? (T extends M['type'] ? M : never) : never;
+
 /** `M`: what the server sends; our protocol unless a test speaks the FastAPI version's. */
 export interface TestSocket<M extends { type: string } = ServerMessage> {
   readonly ws: WebSocket;
   readonly messages: M[];
   send(message: object | string): void;
-  next<T extends M['type']>(type: T, match?: (m: Extract<M, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<M, { type: T }>>;
+  next<T extends M['type']>(type: T, match?: (m: OfType<M, T>) => boolean, timeoutMs?: number): Promise<OfType<M, T>>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
