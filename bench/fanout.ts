@@ -39,8 +39,8 @@ export async function fanoutBench(ctx: BenchContext): Promise<BenchResult> {
               results.ours.push(
                 await agent.call<FanoutRun>('fanout', {
                   ...common,
-                  overlay: { url: `${ours.ws}/ws/overlay?room=${room}&token=${token}` },
-                  moderator: { url: `${ours.ws}/ws/moderator?room=${room}`, headers: { 'x-streamer-token': STREAMER_TOKEN } },
+                  overlay: { url: `${ours.ws}/ws/overlay?room=${room}&v=2&token=${token}` },
+                  moderator: { url: `${ours.ws}/ws/moderator?room=${room}&v=2`, headers: { 'x-streamer-token': STREAMER_TOKEN } },
                 }),
               );
             } else {

@@ -23,7 +23,7 @@ export async function memoryBench(ctx: BenchContext): Promise<BenchResult> {
   const room = 'mem';
   const token = await ours.call<string>('viewToken', { room });
   const servers = {
-    ours: { child: ours, overlay: { url: `${ours.ws}/ws/overlay?room=${room}&token=${token}` } },
+    ours: { child: ours, overlay: { url: `${ours.ws}/ws/overlay?room=${room}&v=2&token=${token}` } },
     bare: { child: bare, overlay: { url: `${bare.ws}/?room=${room}&role=overlay` } },
   };
   // A small scene, so each socket got a real scene.full.

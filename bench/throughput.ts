@@ -36,8 +36,8 @@ export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
           who === 'ours'
             ? await Promise.all(
                 names.map(async (room) => ({
-                  overlay: { url: `${ours.ws}/ws/overlay?room=${room}&token=${await ours.call<string>('viewToken', { room })}` },
-                  moderator: { url: `${ours.ws}/ws/moderator?room=${room}`, headers: { 'x-streamer-token': STREAMER_TOKEN } },
+                  overlay: { url: `${ours.ws}/ws/overlay?room=${room}&v=2&token=${await ours.call<string>('viewToken', { room })}` },
+                  moderator: { url: `${ours.ws}/ws/moderator?room=${room}&v=2`, headers: { 'x-streamer-token': STREAMER_TOKEN } },
                 })),
               )
             : names.map((room) => ({ overlay: { url: `${bare.ws}/?room=${room}&role=overlay` }, moderator: { url: `${bare.ws}/?room=${room}&role=moderator` } }));

@@ -11,6 +11,8 @@ export interface Connection {
   readonly label: string;
   /** The moderator session behind this socket, so ending a session can close it. */
   readonly sessionId?: string;
+  /** Did not ask for `v=2`: a FastAPI-version page or script, sent that version's broadcast names. */
+  readonly legacy?: boolean;
   /** Bytes queued in the socket and not yet written: how far behind the client is. */
   readonly bufferedAmount: number;
   send(data: string): void;

@@ -32,6 +32,7 @@ import type { Item, Scene } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type Store } from '../src/store/store.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
+import { legacyFullFrame, legacyPatchFrames, once, type LegacyServerMessage } from '../src/legacy/socket-messages.ts';
 
 /** How many recent patches a reconnecting client can catch up from before it gets a full scene. */
 export const PATCH_HISTORY = 256;
@@ -192,6 +193,11 @@ export class OverlayRoom extends Room {
     return this.broadcast(message, (conn) => (to === 'overlays' ? conn.role === 'overlay' : conn.role !== 'overlay'));
   }
 
+  /** An event only the FastAPI version had (media.play/stop), to the sockets that speak it. */
+  announceLegacy(message: LegacyServerMessage): number {
+    return this.broadcast(message, (conn) => conn.legacy === true);
+  }
+
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
   submit(op: SceneOp, who: string): Promise<OpResult> {
     return new Promise((settle) => this.enqueue({ kind: 'op', op, who, settle }));
@@ -333,6 +339,7 @@ export class OverlayRoom extends Room {
       return;
     }
 
+    const before = this.state.items;
     this.state = working;
     this.version = next;
     this.deps.metrics.sceneSaves++;
@@ -345,7 +352,8 @@ export class OverlayRoom extends Room {
       : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
     const data = JSON.stringify(message);
     this.remember(next, replaced ? null : data);
-    for (const conn of this.connections.values()) this.sendRaw(conn, data);
+    const state = this.state;
+    this.fanOut(data, once(() => (replaced ? [legacyFullFrame(toScene(state), next, serverTs)] : legacyPatchFrames(patch, next, serverTs, before))));
     this.deps.metrics.wsBroadcasts++;
     this.audit(accepted, next);
   }
@@ -355,7 +363,20 @@ export class OverlayRoom extends Room {
     this.state = stored ? parseSceneState(stored.data, stored.version) : emptySceneState();
     this.version = stored?.version ?? 0;
     this.history = [];
-    this.broadcast({ type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
+    const scene = toScene(this.state);
+    const serverTs = Date.now();
+    this.fanOut(
+      JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
+      once(() => [legacyFullFrame(scene, this.version, serverTs)]),
+    );
+  }
+
+  /** A scene change to every socket: serialized once per protocol, legacy only when needed. */
+  private fanOut(data: string, legacy: () => string[]): void {
+    for (const conn of this.connections.values()) {
+      if (!conn.legacy) this.sendRaw(conn, data);
+      else for (const frame of legacy()) if (!this.sendRaw(conn, frame)) break;
+    }
   }
 
   /** Keep recent patches for catch-up; a full replace breaks the chain (null = resync fully). */
@@ -369,6 +390,8 @@ export class OverlayRoom extends Room {
   }
 
   private sendCatchUp(conn: Connection, sinceVersion?: number): void {
+    // The FastAPI version's clients never resync by version: they get the whole scene.
+    if (conn.legacy) return void this.sendRaw(conn, legacyFullFrame(toScene(this.state), this.version, Date.now()));
     if (sinceVersion !== undefined && sinceVersion === this.version) return;
     const first = this.history[0];
     const canPatch = sinceVersion !== undefined && sinceVersion < this.version && first !== undefined && first.version <= sinceVersion + 1;

@@ -90,7 +90,8 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number): O
     case 'patch': {
       if (!current) return notFound(id);
       const { content, ...changes } = op.changes;
-      if (content !== undefined) changes[current.kind === 'text' ? 'text' : 'src'] ??= content;
+      // The legacy name wins over the new one, as in normaliseItemAliases.
+      if (content !== undefined) changes[current.kind === 'text' ? 'text' : 'src'] = content;
       // Each field was checked alone; the merged item must still be a valid item (e.g. a src).
       const merged = v.safeParse(Item, { ...current, ...changes });
       if (!merged.success) {

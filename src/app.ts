@@ -2,7 +2,7 @@
  * createApp(services) → the Hono app. Portable: Web APIs only; the edge (src/node, src/deno)
  * builds the services and serves the app.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.ts';
 import type { Services } from './services.ts';
@@ -22,6 +22,8 @@ import { ttsRoutes } from './routes/tts.ts';
 import { webrtcRoutes } from './routes/webrtc.ts';
 import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
+import { orPublicOverlay } from './access/public-overlay.ts';
+import { legacyMediaRoutes } from './routes/legacy-media.ts';
 
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
@@ -59,10 +61,8 @@ export function createApp(services: Services) {
     if (services.isDraining()) throw new AppError(503, 'restarting', 'the server is restarting; reconnect shortly');
     await next();
   });
-  app.use(
-    '/ws/overlay',
-    authenticate(services, { allow: ['overlay', 'streamer', 'moderator'], room: (c) => c.req.query('room') ?? DEFAULT_ROOM }),
-  );
+  const overlayRoom = (c: Context<AppEnv>) => c.req.query('room') ?? DEFAULT_ROOM;
+  app.use('/ws/overlay', orPublicOverlay(services, overlayRoom, authenticate(services, { allow: ['overlay', 'streamer', 'moderator'], room: overlayRoom })));
   app.use('/ws/moderator', authenticate(services, { allow: ['moderator', 'streamer'], room: (c) => c.req.query('room') }));
 
   app.route('/', metricsRoutes(services));
@@ -74,6 +74,7 @@ export function createApp(services: Services) {
   app.route('/', overlayAccessRoutes(services));
   app.route('/', uploadRoutes(services));
   app.route('/', ttsRoutes(services));
+  app.route('/', legacyMediaRoutes(services));
   app.route('/', webrtcRoutes(services));
   app.route('/', pageRoutes(services));
   return app;

@@ -55,6 +55,18 @@ export const ConfigSchema = v.object({
   ENABLE_STRICT_ORIGIN: bool(false),
   ALLOWED_ORIGINS: list,
   TRUSTED_PROXIES: list,
+  /**
+   * Rooms whose overlay socket and GET /api/scene need no view token, for OBS sources set up
+   * with the FastAPI version's bare URL. Read-only; empty = every overlay needs a token.
+   */
+  PUBLIC_OVERLAY_ROOMS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+      v.check((rooms) => rooms.every((room) => /^[A-Za-z0-9_-]{1,64}$/.test(room)), 'must be room names (letters, digits, _ and -), comma-separated'),
+    ),
+    '',
+  ),
   LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent'], 'must be debug, info, warn, error or silent'), 'info'),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
   UPLOAD_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './uploads'),

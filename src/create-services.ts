@@ -38,6 +38,11 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log }));
   const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }));
   let draining = false;
+  if (edge.config.PUBLIC_OVERLAY_ROOMS.length > 0) {
+    edge.log.warn('PUBLIC_OVERLAY_ROOMS is set: these rooms can be watched without a view token by anyone who knows the address', {
+      rooms: edge.config.PUBLIC_OVERLAY_ROOMS,
+    });
+  }
   return {
     ...edge,
     metrics,

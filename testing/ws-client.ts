@@ -4,19 +4,28 @@
  */
 import WebSocket from 'ws';
 import type { ServerMessage } from '../src/protocol/messages.ts';
+import { PROTOCOL_PARAM, PROTOCOL_VERSION } from '../src/protocol/constants.ts';
 
-export interface TestSocket {
+/** The members of `M` a message of type `T` may be (unlike Extract, also `{type: 'a' | 'b'}` or `{type: string}`). */
+type OfType<M extends { type: string }, T extends string> = M extends unknown ? (T extends M['type'] ? M : never) : never;
+
+/** `M`: what the server sends; our protocol unless a test speaks the FastAPI version's. */
+export interface TestSocket<M extends { type: string } = ServerMessage> {
   readonly ws: WebSocket;
-  readonly messages: ServerMessage[];
+  readonly messages: M[];
   send(message: object | string): void;
-  next<T extends ServerMessage['type']>(type: T, match?: (m: Extract<ServerMessage, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<ServerMessage, { type: T }>>;
+  next<T extends M['type']>(type: T, match?: (m: OfType<M, T>) => boolean, timeoutMs?: number): Promise<OfType<M, T>>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
 
-export async function openSocket(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-  const ws = new WebSocket(url, { headers });
-  const messages: ServerMessage[] = [];
+/**
+ * Like our own clients, the socket announces the current protocol (`v=2`) on the overlay and
+ * moderator paths; `legacy: true` connects as the FastAPI version's pages did, without it.
+ */
+export async function openSocket<M extends { type: string } = ServerMessage>(url: string, headers: Record<string, string> = {}, options: { legacy?: boolean } = {}): Promise<TestSocket<M>> {
+  const ws = new WebSocket(options.legacy ? url : withCurrentProtocol(url), { headers });
+  const messages: M[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
     messages.push(JSON.parse(String(data)));
@@ -64,6 +73,12 @@ export async function openSocket(url: string, headers: Record<string, string> = 
       });
     },
   };
+}
+
+export function withCurrentProtocol(url: string): string {
+  const parsed = new URL(url);
+  if (/^\/ws\/(overlay|moderator)$/.test(parsed.pathname) && !parsed.searchParams.has(PROTOCOL_PARAM)) parsed.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
+  return parsed.href;
 }
 
 /** The upgrade's HTTP status when the server refuses the socket (401/403/503…). */

@@ -11,7 +11,7 @@ const POLL_MS = 4000;
 
 interface RoomStats {
   publisher: { online: boolean; online_ms: number | null };
-  viewers: { viewer_id: string; state: string; candidate_type: string | null; metrics: PeerMetrics | null }[];
+  viewer_list: { viewer_id: string; state: string; candidate_type: string | null; metrics: PeerMetrics | null }[];
 }
 
 export function LiveVideo({ room }: { room: string }) {
@@ -70,10 +70,10 @@ export function LiveVideo({ room }: { room: string }) {
         <div class="webrtc-stats">
           <p>
             <span class={`dot ${stats.publisher.online ? 'ok' : 'off'}`} /> {stats.publisher.online ? t('webrtc.publisher_on') : t('webrtc.publisher_off')} ·{' '}
-            {t('webrtc.viewers', { n: stats.viewers.length })}
+            {t('webrtc.viewers', { n: stats.viewer_list.length })}
           </p>
           <ul>
-            {stats.viewers.map((v) => (
+            {stats.viewer_list.map((v) => (
               <li key={v.viewer_id} class="muted">
                 {t('webrtc.viewer', {
                   state: v.state,

@@ -6,7 +6,7 @@
  */
 import type { ModeratorClientMessage, PresenceEntry, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
-import { isTerminalCloseCode } from '../../src/protocol/constants.ts';
+import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src/protocol/constants.ts';
 import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
 import { SceneTracker, applyPatch } from '../shared/scene-state.ts';
 import { sortByZ } from '../shared/renderer.tsx';
@@ -301,6 +301,7 @@ export class SceneClient {
     const url = new URL('/ws/moderator', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('room', this.options.room);
+    url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
     if (this.tracker.hasScene) url.searchParams.set('since_version', String(this.tracker.version));
     return url.href;
   }

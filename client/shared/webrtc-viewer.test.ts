@@ -140,8 +140,8 @@ live('the publisher page publishes the fake camera; the overlay preview shows it
     }
     await publisher.waitForFunction((n) => window.__publisher.peers()[0]!.keyFrames >= n + 3, before, { timeout: 4000 });
     assert.is((await peer()).keyframeRequests, 3);
-    const stats = (await (await server.api('/api/webrtc/rooms/one/stats', { streamer: true })).json()) as { viewers: { state: string; metrics: { fps: number | null } | null }[] };
-    const connected = stats.viewers.filter((v) => v.state === 'connected');
+    const stats = (await (await server.api('/api/webrtc/rooms/one/stats', { streamer: true })).json()) as { viewer_list: { state: string; metrics: { fps: number | null } | null }[] };
+    const connected = stats.viewer_list.filter((v) => v.state === 'connected');
     assert.is(connected.length, 1, JSON.stringify(stats));
     assert.ok(connected[0]!.metrics, 'publisher metrics recorded for the viewer');
   } finally {
@@ -174,12 +174,12 @@ live('relay-only through coturn on loopback: video arrives over a relay candidat
     assert.is(state.relayOnly, true);
     assert.is(state.reading?.metrics.candidate_type, 'relay');
     // The publisher measures the same path as relayed, and the room stats say so.
-    let stats: { viewers: { candidate_type: string | null }[] } = { viewers: [] };
-    for (let i = 0; i < 30 && stats.viewers[0]?.candidate_type !== 'relay'; i++) {
+    let stats: { viewer_list: { candidate_type: string | null }[] } = { viewer_list: [] };
+    for (let i = 0; i < 30 && stats.viewer_list[0]?.candidate_type !== 'relay'; i++) {
       await sleep(200);
       stats = (await (await server.api('/api/webrtc/rooms/relayed/stats', { streamer: true })).json()) as typeof stats;
     }
-    assert.is(stats.viewers[0]?.candidate_type, 'relay');
+    assert.is(stats.viewer_list[0]?.candidate_type, 'relay');
   } finally {
     await context.close();
   }

@@ -9,10 +9,11 @@
  *                POST /api/moderator-keys/generate|consume, POST /api/overlay/token,
  *                POST /api/overlay/applied, POST /api/tts/speak|skip|clear,
  *                POST /api/webrtc/token, POST /api/webrtc/token/refresh,
- *                POST /api/moderator-session/logout, POST /api/uploads and /upload (multipart)
+ *                POST /api/moderator-session/logout, POST /api/media/play|stop,
+ *                POST /api/uploads and /upload (multipart)
  *   params/query GET /api/scene?room, GET /api/rooms/:room/scene|audit, GET /api/webrtc/config?token,
  *                GET /api/webrtc/rooms/:room/stats, GET /uploads/:name, GET /assets/:name,
- *                DELETE /api/moderator-keys/:id, /api/moderator-sessions/:id, /api/uploads/:id
+ *                DELETE /api/moderator-keys/:id, /api/moderator-sessions/:id, /api/uploads/:id|?path=
  *   credentials  x-streamer-token, Authorization: Bearer, so_session cookie, ?token=
  *   WebSockets   /ws/overlay, /ws/moderator, /ws/webrtc/:room/publisher, /ws/webrtc/:room/viewer
  */
@@ -211,6 +212,9 @@ test('every JSON endpoint answers hostile bodies with a clear 4xx; the stored sc
     { method: 'POST', path: '/api/webrtc/token', template: { room: 'main', role: 'viewer', ttl: 60 }, numeric: [['ttl']] },
     { method: 'POST', path: '/api/webrtc/token/refresh', template: { token: 'a.b.c', room: 'main' }, numeric: [], auth: 'none' },
     { method: 'POST', path: '/api/moderator-session/logout', template: { all: true }, numeric: [] },
+    // The FastAPI version's media control, on a room of its own (valid bodies do change it).
+    { method: 'POST', path: '/api/media/play', template: { room: 'fuzz-media', id: 'm1', url: '/uploads/x.mp4', loop: true }, numeric: [] },
+    { method: 'POST', path: '/api/media/stop', template: { room: 'fuzz-media', id: 'm1' }, numeric: [] },
   ];
   for (const endpoint of endpoints) {
     const limit = endpoint.limit ?? 1 << 20;
@@ -258,6 +262,7 @@ test('every JSON endpoint answers hostile bodies with a clear 4xx; the stored sc
       ['DELETE', `/api/moderator-keys/${w}`, true],
       ['DELETE', `/api/moderator-sessions/${w}`, true],
       ['DELETE', `/api/uploads/${w}`, true],
+      ['DELETE', `/api/uploads?path=${w}`, true],
       ['POST', `/api/rooms/${w}/ops`, true],
       ['GET', `/uploads/${w}`, false],
       ['GET', `/assets/${w}`, false],
@@ -327,13 +332,13 @@ test('every WebSocket answers hostile frames with a clear error (or the right cl
   const sockets: { name: string; open: () => Promise<string>; headers?: Record<string, string>; templates: Json[]; numeric: Path[][] }[] = [
     {
       name: 'overlay',
-      open: async () => `${ws}/ws/overlay?room=main&token=${view}`,
+      open: async () => `${ws}/ws/overlay?room=main&v=2&token=${view}`,
       templates: [{ type: 'overlay.applied', version: 3, client_ts: 1 }, { type: 'resync', since_version: 2 }],
       numeric: [[['version']], [['since_version']]],
     },
     {
       name: 'moderator',
-      open: async () => `${ws}/ws/moderator?room=main`,
+      open: async () => `${ws}/ws/moderator?room=main&v=2`,
       headers: { 'x-streamer-token': STREAMER_TOKEN },
       templates: [
         { type: 'patch', id: 'f1', changes: { x: 5, opacity: 0.5 } },

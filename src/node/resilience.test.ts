@@ -333,7 +333,7 @@ test('reconnect storm: 1,000 overlays come back after a restart, all served, eve
   const token = await viewToken(server);
   await api(server, '/api/rooms/main/ops', { method: 'POST', json: { type: 'update', item: { id: 'storm', kind: 'text', text: 'storm' } } });
   const count = 1000;
-  const clients = Array.from({ length: count }, () => new StormClient(() => wsUrl(server, `/ws/overlay?room=main&token=${token}`)));
+  const clients = Array.from({ length: count }, () => new StormClient(() => wsUrl(server, `/ws/overlay?room=main&v=2&token=${token}`)));
   for (let i = 0; i < count; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.start()));
   await waitFor('1,000 overlays connected', () => clients.every((c) => c.served), 20_000);
   const version = clients[0]!.version;

@@ -13,6 +13,7 @@ export async function printWelcome(server: RunningServer): Promise<void> {
     '',
     `  OBS browser source (1920×1080):  ${base}/overlay?room=${DEFAULT_ROOM}&token=${token}`,
   ];
+  for (const room of config.PUBLIC_OVERLAY_ROOMS) lines.push(`  WARNING: room "${room}" is public (PUBLIC_OVERLAY_ROOMS): ${base}/overlay?room=${room} works without a token`);
   try {
     const { key } = await services.keys.issue({ room: DEFAULT_ROOM, label: 'first moderator', streamerId: 'streamer', ttlSeconds: config.MODERATOR_KEY_TTL_SECONDS });
     lines.push(`  Moderator panel (one-time key, ${Math.round(config.MODERATOR_KEY_TTL_SECONDS / 60)} min):  ${base}/moderator?key=${key}`);

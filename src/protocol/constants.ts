@@ -28,3 +28,10 @@ export const CloseCode = {
 } as const;
 
 export const isTerminalCloseCode = (code: number) => code >= 4001 && code <= 4099;
+
+/**
+ * Our clients add `v=2` to the overlay and moderator socket URLs; a socket without it is
+ * taken for one of the FastAPI version's pages or scripts and gets its broadcast names.
+ */
+export const PROTOCOL_PARAM = 'v';
+export const PROTOCOL_VERSION = 2;

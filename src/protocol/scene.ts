@@ -108,7 +108,9 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 
 /**
  * The seed's panel wrote `content` for a text item's text or a media item's src, and `font`
- * for the font size. Rewrite those before validation; explicit new names win.
+ * for the font size. Rewrite those before validation. When an item carries both names, the
+ * legacy one wins: only legacy clients send it, and they send the new name back unchanged
+ * next to the one they edited (they read both from GET /api/scene).
  */
 export function normaliseItemAliases(input: unknown): unknown {
   if (!isRecord(input)) return input;
@@ -116,14 +118,11 @@ export function normaliseItemAliases(input: unknown): unknown {
   // Without a kind (a patch) the room resolves `content` against the item it patches.
   if ('content' in out && typeof out.kind === 'string') {
     const target = out.kind === 'text' ? 'text' : 'src';
-    if (out[target] === undefined) out[target] = out.content;
+    out[target] = out.content;
     delete out.content;
   }
   if ('font' in out) {
-    if (out.fontSize === undefined) {
-      const parsed = typeof out.font === 'string' ? Number.parseFloat(out.font) : out.font;
-      out.fontSize = parsed;
-    }
+    if (out.font !== undefined) out.fontSize = typeof out.font === 'string' ? Number.parseFloat(out.font) : out.font;
     delete out.font;
   }
   // The seed sent `type` for the kind of an item.

@@ -14,6 +14,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AppEnv } from '../app-env.ts';
 import { badRequest } from '../errors.ts';
+import { PROTOCOL_PARAM, PROTOCOL_VERSION } from '../protocol/constants.ts';
 
 export interface SocketRouteDeps {
   overlays: RoomRegistry<OverlayRoom>;
@@ -26,14 +27,14 @@ export interface SocketRouteDeps {
 export function overlaySocketRoutes(deps: SocketRouteDeps) {
   const app = new Hono<AppEnv>();
 
-  const join = (principal: () => Principal, room: string, sinceVersion?: number, role?: Role) =>
+  const join = (principal: () => Principal, room: string, sinceVersion?: number, role?: Role, legacy?: boolean) =>
     deps.upgradeWebSocket(() => {
       let conn: Connection | null = null;
       const target = deps.overlays.get(room);
       return {
         onOpen(_event, ws) {
           const who = principal();
-          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId });
+          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy });
           target.connect(conn, sinceVersion);
         },
         onMessage(event, _ws) {
@@ -58,13 +59,13 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
     // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
     // when the panel and an overlay preview share a browser): it must count as one and may
     // only speak the overlay protocol.
-    return join(() => principal, room, sinceFrom(c.req.query('since_version')), 'overlay')(c, next);
+    return join(() => principal, room, sinceFrom(c.req.query('since_version')), 'overlay', speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
   app.get('/ws/moderator', async (c, next) => {
     const principal = c.get('principal');
     const room = roomFrom(c.req.query('room') ?? principal.room);
-    return join(() => principal, room, sinceFrom(c.req.query('since_version')))(c, next);
+    return join(() => principal, room, sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
   return app;
@@ -74,6 +75,13 @@ function roomFrom(value: string | undefined): string {
   const parsed = v.safeParse(RoomId, value ?? 'main');
   if (!parsed.success) throw badRequest('bad_room', parsed.issues[0].message);
   return parsed.output;
+}
+
+/** `v=2` (our clients) or nothing / `v=1` (the FastAPI version's pages and scripts). */
+function speaksLegacy(value: string | undefined): boolean {
+  if (value === undefined || value === '1') return true;
+  if (value === String(PROTOCOL_VERSION)) return false;
+  throw badRequest('bad_protocol', `${PROTOCOL_PARAM} must be 1 or ${PROTOCOL_VERSION}`);
 }
 
 function sinceFrom(value: string | undefined): number | undefined {

@@ -13,6 +13,8 @@ import { SceneOp } from '../protocol/messages.ts';
 import { AppError } from '../errors.ts';
 import type { OpResult } from '../../rooms/overlay-room.ts';
 import { roomOf } from './room-param.ts';
+import { orPublicOverlay } from '../access/public-overlay.ts';
+import { legacyScene } from '../legacy/items.ts';
 
 // Only numbers and numeric text: Number() of a deeply nested array overflows the stack (a 500).
 const KnownVersion = v.optional(v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0)));
@@ -33,14 +35,15 @@ const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const read = authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomOf });
+  const read = orPublicOverlay(services, roomOf, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomOf }));
   const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true });
 
-  const getScene = async (c: Context<AppEnv>) => {
+  // The room-less path is the FastAPI version's: its panel reads items by the legacy names too.
+  const getScene = (legacy: boolean) => async (c: Context<AppEnv>) => {
     const room = services.overlays.get(roomOf(c));
     await room.ready();
     const { scene, version } = room.snapshot();
-    return c.json({ ...scene, _version: version, version, server_ts: Date.now() });
+    return c.json({ ...(legacy ? legacyScene(scene, version) : scene), _version: version, version, server_ts: Date.now() });
   };
 
   const putScene = async (c: Context<AppEnv>) => {
@@ -54,8 +57,8 @@ export function sceneRoutes(services: Services) {
     return c.json({ ok: true, version: result.version, server_ts: Date.now(), echo_client_ts: body._meta?.client_ts ?? null });
   };
 
-  app.get('/api/scene', read, getScene);
-  app.get('/api/rooms/:room/scene', read, getScene);
+  app.get('/api/scene', read, getScene(true));
+  app.get('/api/rooms/:room/scene', read, getScene(false));
   app.put('/api/scene', write, putScene);
   app.put('/api/rooms/:room/scene', write, putScene);
 
@@ -74,7 +77,7 @@ export function sceneRoutes(services: Services) {
   return app;
 }
 
-function resultError(result: Extract<OpResult, { ok: false }>): AppError {
+export function resultError(result: Extract<OpResult, { ok: false }>): AppError {
   const status = result.code === 'conflict' ? 409 : result.code === 'store_unavailable' ? 503 : result.code === 'not_found' ? 404 : result.code === 'internal' ? 500 : 400;
   return new AppError(status, result.code, result.message, { details: { version: result.version } });
 }

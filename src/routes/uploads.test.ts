@@ -308,8 +308,8 @@ test('list and delete', async ({ server, uploadDir }) => {
   const list = (await (await server.api('/api/uploads', { streamer: true })).json()) as { ok: boolean; files: Record<string, unknown>[] };
   const entry = list.files.find((f) => f.id === json.id);
   assert.ok(entry, 'listed');
-  assert.equal(Object.keys(entry!).sort(), ['created', 'id', 'mime', 'name', 'path', 'size']);
-  assert.equal({ ...entry, created: undefined }, { id: json.id, name: 'to-delete.png', path: json.path, size: png.length, mime: 'image/png', created: undefined });
+  assert.equal(Object.keys(entry!).sort(), ['created', 'id', 'mime', 'name', 'path', 'rel', 'size']);
+  assert.equal({ ...entry, created: undefined }, { id: json.id, name: 'to-delete.png', rel: json.id, path: json.path, size: png.length, mime: 'image/png', created: undefined });
   assert.ok(!Number.isNaN(Date.parse(entry!.created as string)));
 
   const bad = await server.api('/api/uploads/..%2F..%2Fsecret', { method: 'DELETE', streamer: true });

@@ -13,6 +13,7 @@ import { receiveUpload } from '../uploads/receive-upload.ts';
 import { UPLOAD_NAME, isServableName, mimeOfStoredName } from '../uploads/media-types.ts';
 import { parseByteRange } from '../uploads/byte-range.ts';
 import { roomsUsingUpload } from '../uploads/uploads-in-use.ts';
+import { uploadIdOf } from './legacy-uploads.ts';
 
 export function uploadRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -37,6 +38,8 @@ export function uploadRoutes(services: Services) {
         return {
           id: file.name,
           name: meta?.name ?? file.name,
+          // The FastAPI version's panel adds `/uploads/<rel>` to the scene and deletes by `rel`.
+          rel: file.name,
           path: `/uploads/${file.name}`,
           size: file.size,
           mime: mimeOfStoredName(file.name),
@@ -48,8 +51,8 @@ export function uploadRoutes(services: Services) {
     return c.json({ ok: true, files });
   });
 
-  app.delete('/api/uploads/:id', manage, async (c) => {
-    const id = c.req.param('id');
+  app.delete('/api/uploads/:id?', manage, async (c) => {
+    const id = await uploadIdOf(services, c);
     if (!UPLOAD_NAME.test(id)) throw new AppError(400, 'bad_id', 'an upload id is <sha256>.<ext>, as GET /api/uploads lists it');
     const force = ['1', 'true', 'yes'].includes(c.req.query('force') ?? '');
     if (!force) {

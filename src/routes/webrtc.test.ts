@@ -172,10 +172,10 @@ sockets('publisher and two viewers: ids, addressing, from, stats and realtime me
   await b.sig('publisher.metrics');
   const stats = (await (await server.api('/api/webrtc/rooms/live/stats', { streamer: true })).json()) as {
     publisher: { online: boolean };
-    viewers: { viewer_id: string; state: string; candidate_type: string | null; metrics: { bitrate_kbps: number } | null }[];
+    viewer_list: { viewer_id: string; state: string; candidate_type: string | null; metrics: { bitrate_kbps: number } | null }[];
   };
   assert.is(stats.publisher.online, true);
-  const bStats = stats.viewers.find((v) => v.viewer_id === bId)!;
+  const bStats = stats.viewer_list.find((v) => v.viewer_id === bId)!;
   assert.equal([bStats.state, bStats.candidate_type, bStats.metrics?.bitrate_kbps], ['connected', 'relay', 2500]);
 
   const realtime = (await (await server.api('/api/metrics/realtime', { streamer: true })).json()) as { webrtc_rooms_active: number; webrtc_signaling_messages: number };

@@ -26,9 +26,10 @@ import { CloseCode } from '../protocol/constants.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { WebrtcRole, type WebrtcTokenResponse } from '../protocol/signaling.ts';
 import { iceServers, type IceSettings } from '../webrtc/ice-servers.ts';
-import { DEFAULT_ROOM, roomName, roomOf } from './room-param.ts';
+import { DEFAULT_ROOM, roomName } from './room-param.ts';
 import { publicBaseUrl } from './public-url.ts';
 import { frameText, toConnection } from './ws-connection.ts';
+import { webrtcStatsRoutes } from './webrtc-stats.ts';
 
 /** Forms send numbers as text; both are accepted. */
 const Seconds = v.pipe(
@@ -115,16 +116,7 @@ export function webrtcRoutes(services: Services) {
     return c.json(await iceServers(ice, room));
   });
 
-  app.get(
-    '/api/webrtc/rooms/:room/stats',
-    authenticate(services, { allow: ['streamer', 'moderator'], room: (c) => roomOf(c) }),
-    (c) => {
-      const room = roomOf(c);
-      const live = services.signaling.peek(room);
-      const stats = live?.snapshot() ?? { room, publisher: { online: false, session: null, since: null, online_ms: null }, viewers: [], relayed_messages: 0 };
-      return c.json({ ok: true, ...stats, server_ts: Date.now() });
-    },
-  );
+  app.route('/', webrtcStatsRoutes(services));
 
   app.get('/ws/webrtc/:room/:role{publisher|viewer}', async (c, next) => {
     const room = roomName(c.req.param('room'));

@@ -5,7 +5,7 @@
 import type { WSContext } from 'hono/ws';
 import type { Connection, Role } from '../../rooms/connection.ts';
 
-export function toConnection(ws: WSContext, identity: { id: string; role: Role; label: string; sessionId?: string }): Connection {
+export function toConnection(ws: WSContext, identity: { id: string; role: Role; label: string; sessionId?: string; legacy?: boolean }): Connection {
   const raw = ws.raw as { bufferedAmount?: number } | undefined;
   return {
     ...identity,
