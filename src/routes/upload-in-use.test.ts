@@ -131,7 +131,7 @@ for (const backend of [embedded, redis]) {
     }
   });
 
-  test('only the streamer may force; a moderator hears of its own room only', async () => {
+  test('only the streamer may force the delete of media in use; a moderator hears of its own room only', async () => {
     const { server, cleanup } = await backend.start();
     try {
       const file = await uploadPng(server, 4);
@@ -154,6 +154,10 @@ for (const backend of [embedded, redis]) {
       const own = await remove(server, file.id, { session: insider.session });
       assert.is(own.status, 409);
       assert.equal(own.body.error.rooms, ['room-b'], 'its own room may be named');
+
+      const unused = await uploadPng(server, 5);
+      const unusedForced = await remove(server, unused.id, { session: outsider.session, force: true });
+      assert.is(unusedForced.status, 200, 'force on media nobody uses is just a delete');
 
       const byStreamer = await remove(server, file.id, { streamer: true, force: true });
       assert.is(byStreamer.status, 200, JSON.stringify(byStreamer.body));

@@ -62,9 +62,9 @@ export function uploadRoutes(services: Services) {
     const force = ['1', 'true', 'yes'].includes(c.req.query('force') ?? '');
     const principal = c.get('principal');
     // Media is the streamer's: a moderator of one room must not pull it from under another.
-    if (force && principal.role !== 'streamer') throw new AppError(403, 'forbidden', 'only the streamer may delete media that is in use (?force=1)');
-    if (!force) {
+    if (!(force && principal.role === 'streamer')) {
       const rooms = await roomsUsingUpload(services, id);
+      if (rooms.length > 0 && force) throw new AppError(403, 'forbidden', 'only the streamer may delete media a scene uses (?force=1)');
       if (rooms.length > 0) throw inUse(rooms, principal.role === 'streamer' ? null : principal.room);
     }
     if (!(await services.uploads.remove(id))) throw new AppError(404, 'not_found', 'no upload with that id');
