@@ -15,6 +15,7 @@ import {
   replaceSceneState,
   serializeSceneState,
   toScene,
+  type ItemRefusal,
   type SceneState,
 } from './scene-state.ts';
 import {
@@ -59,6 +60,8 @@ export interface OverlayRoomDeps {
   store: Store;
   metrics: Metrics;
   log: Logger;
+  /** Server rules every stored item must also pass (MEDIA_ORIGINS); the schema alone is shared with clients. */
+  refuseItem?: ItemRefusal;
 }
 
 export class OverlayRoom extends Room {
@@ -205,7 +208,18 @@ export class OverlayRoom extends Room {
 
   /** Replace the whole scene (HTTP PUT). `knownVersion` older than ours is a conflict, not an overwrite. */
   replace(scene: Scene, who: string, knownVersion?: number): Promise<OpResult> {
+    const refused = this.refusedItem(scene.items);
+    if (refused) return Promise.resolve({ ok: false, code: 'bad_message', message: refused, version: this.version });
     return new Promise((settle) => this.enqueue({ kind: 'replace', scene, knownVersion, who, settle }));
+  }
+
+  private refusedItem(items: Item[]): string | null {
+    if (!this.deps.refuseItem) return null;
+    for (const [index, item] of items.entries()) {
+      const refusal = this.deps.refuseItem(item);
+      if (refusal) return `items.${index}.${refusal}`;
+    }
+    return null;
   }
 
   /** An overlay's report that it applied a version (socket or POST /api/overlay/applied). */
@@ -313,7 +327,7 @@ export class OverlayRoom extends Room {
         accepted.push(submission);
         continue;
       }
-      const outcome = applySceneOp(working, submission.op, next);
+      const outcome = applySceneOp(working, submission.op, next, this.deps.refuseItem);
       if (!outcome.ok) {
         submission.settle({ ok: false, code: outcome.code, message: outcome.message, version: this.version, item: outcome.item });
         continue;

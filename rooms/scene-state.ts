@@ -16,6 +16,9 @@ export type OpOutcome =
   | { ok: true; patch: PatchOp[] }
   | { ok: false; code: ErrorCode; message: string; item?: Item | null };
 
+/** A rule beyond the schema (e.g. allowed media origins): why `item` may not be stored, or null. */
+export type ItemRefusal = (item: Item) => string | null;
+
 export const emptySceneState = (): SceneState => ({ items: new Map(), itemVersions: new Map() });
 
 export const cloneSceneState = (state: SceneState): SceneState => ({
@@ -54,9 +57,9 @@ export function replaceSceneState(state: SceneState, scene: Scene, version: numb
 /**
  * Apply one op to `state` (mutated) as part of the batch that becomes `version`.
  * `base_version` makes an op conditional: it fails only when the item it touches changed
- * after that version.
+ * after that version. `refuse` is asked about every item an add, update or patch would store.
  */
-export function applySceneOp(state: SceneState, op: SceneOp, version: number): OpOutcome {
+export function applySceneOp(state: SceneState, op: SceneOp, version: number, refuse: ItemRefusal = () => null): OpOutcome {
   if (op.type === 'clear') {
     if (op.base_version !== undefined) {
       const newer = [...state.itemVersions.values()].some((changed) => changed > op.base_version!);
@@ -78,14 +81,14 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number): O
     case 'add': {
       if (current) return { ok: false, code: 'duplicate_id', message: `an item with id ${id} already exists`, item: current };
       if (state.items.size >= MAX_ITEMS) return { ok: false, code: 'too_many_items', message: `a scene holds at most ${MAX_ITEMS} items` };
-      return upsert(state, op.item, version);
+      return upsertUnlessRefused(state, op.item, version, refuse, current);
     }
     case 'update': {
       // The seed's `update` carried the whole item; a missing one is created, as the seed did.
       if (!current && state.items.size >= MAX_ITEMS) {
         return { ok: false, code: 'too_many_items', message: `a scene holds at most ${MAX_ITEMS} items` };
       }
-      return upsert(state, op.item, version);
+      return upsertUnlessRefused(state, op.item, version, refuse, current);
     }
     case 'patch': {
       if (!current) return notFound(id);
@@ -97,7 +100,7 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number): O
       if (!merged.success) {
         return { ok: false, code: 'bad_message', message: merged.issues[0]?.message ?? 'invalid changes', item: current };
       }
-      return upsert(state, merged.output, version);
+      return upsertUnlessRefused(state, merged.output, version, refuse, current);
     }
     case 'remove': {
       if (!current) return notFound(id);
@@ -117,6 +120,12 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number): O
       return upsert(state, { ...current, z }, version);
     }
   }
+}
+
+function upsertUnlessRefused(state: SceneState, item: Item, version: number, refuse: ItemRefusal, current: Item | undefined): OpOutcome {
+  const refusal = refuse(item);
+  if (refusal) return { ok: false, code: 'bad_message', message: refusal, item: current ?? null };
+  return upsert(state, item, version);
 }
 
 function upsert(state: SceneState, item: Item, version: number): OpOutcome {

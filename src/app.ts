@@ -24,9 +24,12 @@ import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
 import { legacyMediaRoutes } from './routes/legacy-media.ts';
+import { allowedMediaOrigins } from './protocol/media-origins.ts';
 
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
+  // The browser enforces what the scene schema allows: media from here or from MEDIA_ORIGINS only.
+  const mediaSources = ["'self'", 'data:', 'blob:', ...allowedMediaOrigins(services.config)];
 
   app.onError((error, c) => errorResponse(c, error, services.log));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
@@ -43,8 +46,8 @@ export function createApp(services: Services) {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-        mediaSrc: ["'self'", 'blob:', 'https:'],
+        imgSrc: mediaSources,
+        mediaSrc: mediaSources,
         connectSrc: ["'self'", 'ws:', 'wss:'],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { DEFAULT_MAX_VIEWERS_PER_ADDRESS, MAX_VIEWERS_PER_ROOM } from './protocol/signaling.ts';
+import { parseOrigin } from './protocol/media-origins.ts';
 
 const bool = (fallback: boolean) =>
   v.optional(
@@ -71,6 +72,21 @@ export const ConfigSchema = v.object({
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
   UPLOAD_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './uploads'),
   MAX_UPLOAD_MB: int(200, 1, 10_000),
+  /** Total size the media library (UPLOAD_DIR) may hold; an upload that would pass it is refused (507). */
+  UPLOAD_QUOTA_MB: int(10_240, 1, 100_000_000),
+  /**
+   * Comma-separated origins (https://cdn.example) scene media may come from besides this server;
+   * empty = this server only. The CSP's img-src / media-src list the same origins.
+   */
+  MEDIA_ORIGINS: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+      v.check((list) => list.every((x) => parseOrigin(x) !== null), 'must be http(s) origins like https://cdn.example.com, without a path'),
+      v.transform((list) => [...new Set(list.map((x) => parseOrigin(x)!))]),
+    ),
+    '',
+  ),
   /** `browser`: overlays speak with speechSynthesis. `espeak`: the server also makes audio (OBS often has no voices). */
   TTS_ENGINE: v.optional(v.picklist(['browser', 'espeak'], 'must be browser or espeak'), 'browser'),
   ESPEAK_BINARY: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'espeak-ng'),

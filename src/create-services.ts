@@ -10,6 +10,7 @@ import type { UpgradeWebSocket } from 'hono/ws';
 import type { Context } from 'hono';
 import type { UploadStorage } from './uploads/upload-storage.ts';
 import type { TtsEngine } from './tts/tts-engine.ts';
+import type { Item } from './protocol/scene.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
@@ -19,6 +20,7 @@ import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import { CloseCode } from './protocol/constants.ts';
+import { allowedMediaOrigins, itemMediaRefusal } from './protocol/media-origins.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -35,7 +37,9 @@ export interface EdgeHooks {
 export function createServices(edge: EdgeHooks): Services & { drainRooms(): Promise<void> } {
   const metrics = new Metrics();
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
-  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log }));
+  const origins = allowedMediaOrigins(edge.config);
+  const refuseItem = (item: Item) => itemMediaRefusal(item, origins);
+  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem }));
   const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }));
   let draining = false;
   if (edge.config.PUBLIC_OVERLAY_ROOMS.length > 0) {

@@ -177,7 +177,8 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
               </div>
               {inUse[file.id] && (
                 <p class="error">
-                  {t('media.in_use', { rooms: inUse[file.id]!.join(', ') })}{' '}
+                  {/* A moderator is not told other rooms' names (the server sends only its own). */}
+                  {inUse[file.id]!.length > 0 ? t('media.in_use', { rooms: inUse[file.id]!.join(', ') }) : t('media.in_use_elsewhere')}{' '}
                   <button type="button" class="small danger" onClick={() => void remove(file, true)}>
                     {t('media.force')}
                   </button>

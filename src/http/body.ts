@@ -32,7 +32,12 @@ export async function readBody(c: Context, limit = DEFAULT_BODY_LIMIT): Promise<
 
 /** Read and validate in one step; a schema violation becomes 400 with the issues by field. */
 export async function readValidBody<S extends v.GenericSchema>(c: Context, schema: S, limit?: number): Promise<v.InferOutput<S>> {
-  const parsed = parseValue(schema, await readBody(c, limit));
+  return validBody(schema, await readBody(c, limit));
+}
+
+/** Validate an already read body the same way. */
+export function validBody<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
+  const parsed = parseValue(schema, body);
   if (!parsed.ok) throw badRequest('bad_request', parsed.message, parsed.issues);
   return parsed.value;
 }

@@ -17,6 +17,8 @@ export interface FilePersistenceLogger {
 /** Room names are validated upstream; checked again here so no path can leave the directory. */
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const SCENE_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
+/** What writeAtomically names its temporary files. */
+const TEMP_FILE = /^\..+\.[0-9a-f-]{36}\.tmp$/;
 
 export class FilePersistence implements MemoryStorePersistence {
   private readonly scenesDir: string;
@@ -33,6 +35,7 @@ export class FilePersistence implements MemoryStorePersistence {
   }
 
   async loadAll(): Promise<MemoryStoreSnapshot> {
+    await this.removeTempFiles();
     const [scenes, kv, audit] = await Promise.all([this.loadScenes(), this.loadKv(), this.loadAudit()]);
     return { scenes, kv, audit };
   }
@@ -50,6 +53,26 @@ export class FilePersistence implements MemoryStorePersistence {
 
   async writeKv(kv: Record<string, KvRecord>): Promise<void> {
     await writeAtomically(this.dir, 'kv.json', JSON.stringify(kv));
+  }
+
+  /**
+   * A crash between write and rename leaves `.<name>.<uuid>.tmp` files that nothing reads or
+   * removes. The embedded store runs in one process only, so at load every one is a leftover.
+   */
+  private async removeTempFiles(): Promise<void> {
+    for (const dir of [this.dir, this.scenesDir, this.auditDir]) {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw err;
+      }
+      for (const name of names.filter((n) => TEMP_FILE.test(n))) {
+        await rm(join(dir, name), { force: true });
+        this.logger.warn(`file persistence: removed ${join(dir, name)}, left by an interrupted write`);
+      }
+    }
   }
 
   private async loadScenes(): Promise<Record<string, StoredScene>> {

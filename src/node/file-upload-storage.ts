@@ -14,7 +14,8 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)?$/;
 const INCOMING_PREFIX = '.incoming-';
 const META_DIR = '.meta';
 const READ_CHUNK = 64 * 1024;
-const LEFTOVER_AGE_MS = 6 * 3600 * 1000;
+/** A part nobody wrote to for this long is a leftover: an upload in progress writes all the time. */
+const LEFTOVER_IDLE_MS = 60 * 1000;
 
 export async function fileUploadStorage(dir: string, log: Logger): Promise<UploadStorage> {
   await mkdir(join(dir, META_DIR), { recursive: true });
@@ -53,6 +54,15 @@ export async function fileUploadStorage(dir: string, log: Logger): Promise<Uploa
         if (info) files.push({ name: entry.name, size: info.size, created: info.birthtimeMs || info.mtimeMs });
       }
       return files;
+    },
+
+    async usage() {
+      let total = 0;
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        total += (await stat(join(dir, entry.name)).catch(() => null))?.size ?? 0;
+      }
+      return total;
     },
 
     async remove(name) {
@@ -174,19 +184,30 @@ function openedFile(name: string, handle: FileHandle, size: number, created: num
 }
 
 /**
- * Uploads cut off by a crash leave `.incoming-*` files nobody will finish. Only old ones go:
- * another process sharing the directory may be writing a fresh one right now.
+ * Uploads cut off by a crash leave `.incoming-*` parts nobody will finish: swept at start-up.
+ * Another process sharing the directory may be writing one right now, so only parts idle for
+ * LEFTOVER_IDLE_MS go; the ones still fresh are looked at again once that much time has passed
+ * (a crash just before a restart leaves fresh ones).
  */
 async function removeLeftovers(dir: string, log: Logger): Promise<void> {
-  const cutoff = Date.now() - LEFTOVER_AGE_MS;
+  let fresh = 0;
+  const now = Date.now();
   for (const sub of [dir, join(dir, META_DIR)]) {
     for (const name of await readdir(sub)) {
       if (!name.startsWith(INCOMING_PREFIX)) continue;
       const info = await stat(join(sub, name)).catch(() => null);
-      if (!info || info.mtimeMs > cutoff) continue;
+      if (!info) continue;
+      if (now - info.mtimeMs < LEFTOVER_IDLE_MS) {
+        fresh++;
+        continue;
+      }
       await rm(join(sub, name), { force: true });
       log.info('removed unfinished upload', { file: name });
     }
+  }
+  if (fresh > 0) {
+    const later = setTimeout(() => void removeLeftovers(dir, log).catch((error) => log.warn('sweeping unfinished uploads failed', { error: String(error) })), LEFTOVER_IDLE_MS);
+    later.unref?.();
   }
 }
 

@@ -23,7 +23,7 @@ export const SceneOp = v.variant('type', [
   v.object({ type: v.literal('bringToFront'), id: ItemId, ...opMeta }),
   v.object({ type: v.literal('sendToBack'), id: ItemId, ...opMeta }),
   v.object({ type: v.literal('clear'), ...opMeta }),
-]);
+], `type must be one of add, update, patch, remove, bringToFront, sendToBack, clear`);
 export type SceneOp = v.InferOutput<typeof SceneOp>;
 export const SCENE_OP_TYPES = ['add', 'update', 'patch', 'remove', 'bringToFront', 'sendToBack', 'clear'] as const;
 

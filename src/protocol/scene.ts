@@ -4,6 +4,7 @@
  * scripts written against the old API keep working.
  */
 import * as v from 'valibot';
+import { isCssColor } from './css-color.ts';
 
 export { CANVAS_WIDTH, CANVAS_HEIGHT } from './constants.ts';
 export const MAX_ITEMS = 500;
@@ -16,7 +17,7 @@ export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** Item ids travel in URLs, DOM keys and audit entries: keep them short and boring. */
 export const ItemId = v.pipe(
-  v.string(),
+  v.string('id must be a string'),
   v.minLength(1, 'id must not be empty'),
   v.maxLength(MAX_ID_LENGTH, `id is longer than ${MAX_ID_LENGTH} characters`),
   v.regex(/^[A-Za-z0-9_.:-]+$/, 'id may hold only letters, digits and _ . : -'),
@@ -24,29 +25,61 @@ export const ItemId = v.pipe(
 
 /** Room names end up in store keys and URLs. */
 export const RoomId = v.pipe(
-  v.string(),
+  v.string('room must be a string'),
   v.minLength(1, 'room must not be empty'),
   v.maxLength(64, 'room is longer than 64 characters'),
   v.regex(/^[A-Za-z0-9_-]+$/, 'room may hold only letters, digits, _ and -'),
 );
 
-const coordinate = (name: string) =>
-  v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(-100_000), v.maxValue(100_000));
-const size = (name: string) =>
-  v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(0), v.maxValue(100_000));
-const unit = (name: string) =>
-  v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(0), v.maxValue(1));
-const shortText = (name: string, max = 256) => v.pipe(v.string(`${name} must be a string`), v.maxLength(max));
+const number = (name: string) => v.number(`${name} must be a number`);
+const bounded = (name: string, min: number, max: number) =>
+  v.pipe(number(name), v.finite(`${name} must be finite`), v.minValue(min, `${name} must be at least ${min}`), v.maxValue(max, `${name} must be at most ${max}`));
+const coordinate = (name: string) => bounded(name, -100_000, 100_000);
+const size = (name: string) => bounded(name, 0, 100_000);
+const unit = (name: string) => bounded(name, 0, 1);
+const shortText = (name: string, max = 256) =>
+  v.pipe(v.string(`${name} must be a string`), v.maxLength(max, `${name} is longer than ${max} characters`));
+const cssColor = (name: string) =>
+  v.pipe(
+    shortText(name, 64),
+    v.check(isCssColor, `${name} must be a CSS colour: #hex, rgb(), rgba(), hsl(), hsla(), a colour name or transparent`),
+  );
+
+/** Resolves a relative src the way a browser would, to see which origin it really names. */
+const SAME_ORIGIN_PROBE = 'http://same-origin.invalid';
 
 /**
  * Only same-origin paths (`/uploads/...`) and http(s) URLs may be media sources: a
- * `javascript:` or `data:text/html` src in a scene is how overlays get owned.
+ * `javascript:` or `data:text/html` src in a scene is how overlays get owned. Browsers turn
+ * `\` into `/` and drop tabs and newlines inside URLs, so `/\evil.example/x` or `/<tab>/evil…`
+ * would name another host: both are refused outright. Which outside origins are allowed is
+ * the server's setting (MEDIA_ORIGINS), checked where the item is committed, not here.
  */
 export const MediaSrc = v.pipe(
   v.string('src must be a string'),
-  v.maxLength(MAX_SRC_LENGTH),
-  v.check((s) => s === '' || /^\/(?!\/)/.test(s) || /^https?:\/\//i.test(s), 'src must be a /path or an http(s) URL'),
+  v.maxLength(MAX_SRC_LENGTH, `src is longer than ${MAX_SRC_LENGTH} characters`),
+  // One issue per src, the most specific first: a client shows one clear reason.
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed && dataset.value.length <= MAX_SRC_LENGTH ? mediaSrcShapeProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
 );
+
+function mediaSrcShapeProblem(src: string): string | null {
+  if (src.includes('\\')) return 'src must not contain a backslash';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(src)) return 'src must not contain control characters (tab, newline, …)';
+  if (src === '' || isSameOriginPath(src) || /^https?:\/\/[^/?#]/i.test(src)) return null;
+  return 'src must be a /path on this server or an http(s) URL';
+}
+
+function isSameOriginPath(src: string): boolean {
+  if (!/^\/(?!\/)/.test(src)) return false;
+  try {
+    return new URL(src, SAME_ORIGIN_PROBE).origin === SAME_ORIGIN_PROBE;
+  } catch {
+    return false;
+  }
+}
 
 /** Every field an item may change; which ones matter depends on its kind. */
 const changeableFields = {
@@ -55,18 +88,18 @@ const changeableFields = {
   y: v.optional(coordinate('y')),
   w: v.optional(size('w')),
   h: v.optional(size('h')),
-  z: v.optional(v.pipe(v.number('z must be a number'), v.integer('z must be an integer'), v.minValue(-1_000_000), v.maxValue(1_000_000))),
-  rotation: v.optional(v.pipe(v.number('rotation must be a number'), v.finite(), v.minValue(-3600), v.maxValue(3600))),
+  z: v.optional(v.pipe(number('z'), v.integer('z must be an integer'), v.minValue(-1_000_000, 'z must be at least -1000000'), v.maxValue(1_000_000, 'z must be at most 1000000'))),
+  rotation: v.optional(bounded('rotation', -3600, 3600)),
   opacity: v.optional(unit('opacity')),
   visible: v.optional(v.boolean('visible must be true or false')),
   locked: v.optional(v.boolean('locked must be true or false')),
   text: v.optional(v.pipe(v.string('text must be a string'), v.maxLength(MAX_TEXT_LENGTH, `text is longer than ${MAX_TEXT_LENGTH} characters`))),
-  fontSize: v.optional(v.pipe(v.number('fontSize must be a number'), v.finite(), v.minValue(1), v.maxValue(1000))),
+  fontSize: v.optional(bounded('fontSize', 1, 1000)),
   fontFamily: v.optional(shortText('fontFamily')),
-  fontWeight: v.optional(v.picklist(['normal', 'bold'])),
-  align: v.optional(v.picklist(['left', 'center', 'right'])),
-  color: v.optional(shortText('color', 64)),
-  bg: v.optional(shortText('bg', 64)),
+  fontWeight: v.optional(v.picklist(['normal', 'bold'], 'fontWeight must be normal or bold')),
+  align: v.optional(v.picklist(['left', 'center', 'right'], 'align must be left, center or right')),
+  color: v.optional(cssColor('color')),
+  bg: v.optional(cssColor('bg')),
   src: v.optional(MediaSrc),
   loop: v.optional(v.boolean('loop must be true or false')),
   volume: v.optional(unit('volume')),
@@ -81,14 +114,17 @@ const ITEM_DEFAULTS = { x: 0, y: 0, w: 320, h: 180, z: 0, rotation: 0, opacity: 
 
 export const ItemChanges = v.pipe(
   // `content` is the seed's alias for text or src; which one depends on the patched item's kind.
-  v.object({ ...changeableFields, content: v.optional(v.pipe(v.string('content must be a string'), v.maxLength(MAX_TEXT_LENGTH))) }),
+  v.object(
+    { ...changeableFields, content: v.optional(v.pipe(v.string('content must be a string'), v.maxLength(MAX_TEXT_LENGTH, `content is longer than ${MAX_TEXT_LENGTH} characters`))) },
+    'changes must be an object',
+  ),
   v.transform(withoutUndefined),
   v.check((changes) => Object.keys(changes).length > 0, 'changes must change at least one field'),
 );
 export type ItemChanges = v.InferOutput<typeof ItemChanges>;
 
 export const Item = v.pipe(
-  v.object({ id: ItemId, kind: v.picklist(ITEM_KINDS, `kind must be one of ${ITEM_KINDS.join(', ')}`), ...changeableFields }),
+  v.object({ id: ItemId, kind: v.picklist(ITEM_KINDS, `kind must be one of ${ITEM_KINDS.join(', ')}`), ...changeableFields }, 'an item must be an object'),
   v.transform((item) => ({ ...ITEM_DEFAULTS, ...withoutUndefined(item) })),
 );
 export type Item = v.InferOutput<typeof Item>;

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
-import { readValidBody } from '../http/body.ts';
+import { readBody, readValidBody, validBody } from '../http/body.ts';
 import { Scene, normaliseSceneAliases } from '../protocol/scene.ts';
 import { SceneOp } from '../protocol/messages.ts';
 import { AppError } from '../errors.ts';
@@ -29,7 +29,11 @@ const PutSceneBody = v.pipe(
     ),
   }),
 );
-const OpsBody = v.union([v.pipe(v.object({ ops: v.pipe(v.array(SceneOp), v.minLength(1), v.maxLength(100)) })), SceneOp]);
+const OpsBatch = v.object({
+  ops: v.pipe(v.array(SceneOp, 'ops must be an array of ops'), v.minLength(1, 'ops must not be empty'), v.maxLength(100, 'at most 100 ops at once')),
+});
+/** `{ops: [...]}` or one op, told apart by shape first: a union would report only "Expected Object". */
+const isOpsBatch = (body: unknown) => typeof body === 'object' && body !== null && 'ops' in body;
 
 const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
 
@@ -63,8 +67,8 @@ export function sceneRoutes(services: Services) {
   app.put('/api/rooms/:room/scene', write, putScene);
 
   app.post('/api/rooms/:room/ops', write, async (c) => {
-    const body = await readValidBody(c, OpsBody, SCENE_BODY_LIMIT);
-    const ops = 'ops' in body ? body.ops : [body];
+    const body = await readBody(c, SCENE_BODY_LIMIT);
+    const ops = isOpsBatch(body) ? validBody(OpsBatch, body).ops : [validBody(SceneOp, body)];
     const room = services.overlays.get(roomOf(c));
     const who = c.get('principal').label;
     // Queued together, so they land in one batch (one version) unless one fails alone.

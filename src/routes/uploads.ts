@@ -14,21 +14,29 @@ import { UPLOAD_NAME, isServableName, mimeOfStoredName } from '../uploads/media-
 import { parseByteRange } from '../uploads/byte-range.ts';
 import { roomsUsingUpload } from '../uploads/uploads-in-use.ts';
 import { uploadIdOf } from './legacy-uploads.ts';
+import { LINGER_MAX_MS, lingerOnRefusal } from '../http/linger.ts';
+
+/** A refused upload costs at most what an accepted one would (MAX_UPLOAD_MB), never less than this. */
+const LINGER_MIN_BYTES = 16 * 1024 * 1024;
 
 export function uploadRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   const manage = authenticate(services, { allow: ['streamer', 'moderator'], write: true });
   const browse = authenticate(services, { allow: ['streamer', 'moderator'] });
 
+  const limits = { maxBytes: services.config.MAX_UPLOAD_MB * 1024 * 1024, quotaBytes: services.config.UPLOAD_QUOTA_MB * 1024 * 1024 };
+  // A refusal (401, 413, 429, 507, ...) reads what the client still sends, so it sees the answer.
+  const linger = lingerOnRefusal({ maxBytes: Math.max(limits.maxBytes, LINGER_MIN_BYTES), maxMs: LINGER_MAX_MS });
+
   // Not readBody: that would buffer the whole file. receiveUpload streams it to storage.
   const upload = async (c: Context<AppEnv>) => {
     await services.limiter.hit(BUCKETS.upload, c.get('clientIp'));
-    const received = await receiveUpload(c.req.raw, services.uploads, services.config.MAX_UPLOAD_MB * 1024 * 1024);
+    const received = await receiveUpload(c.req.raw, services.uploads, limits);
     services.log.info('upload stored', { id: received.id, size: received.size, duplicate: received.duplicate, by: c.get('principal').label });
     return c.json({ ok: true, ...received });
   };
-  app.post('/upload', manage, upload);
-  app.post('/api/uploads', manage, upload);
+  app.post('/upload', linger, manage, upload);
+  app.post('/api/uploads', linger, manage, upload);
 
   app.get('/api/uploads', browse, async (c) => {
     const stored = (await services.uploads.list()).filter((file) => UPLOAD_NAME.test(file.name));
@@ -55,13 +63,12 @@ export function uploadRoutes(services: Services) {
     const id = await uploadIdOf(services, c);
     if (!UPLOAD_NAME.test(id)) throw new AppError(400, 'bad_id', 'an upload id is <sha256>.<ext>, as GET /api/uploads lists it');
     const force = ['1', 'true', 'yes'].includes(c.req.query('force') ?? '');
-    if (!force) {
+    const principal = c.get('principal');
+    // Media is the streamer's: a moderator of one room must not pull it from under another.
+    if (!(force && principal.role === 'streamer')) {
       const rooms = await roomsUsingUpload(services, id);
-      if (rooms.length > 0) {
-        throw new AppError(409, 'in_use', `the file is used by a scene item in ${rooms.map((r) => `"${r}"`).join(', ')}; remove it there or add ?force=1`, {
-          details: { rooms },
-        });
-      }
+      if (rooms.length > 0 && force) throw new AppError(403, 'forbidden', 'only the streamer may delete media a scene uses (?force=1)');
+      if (rooms.length > 0) throw inUse(rooms, principal.role === 'streamer' ? null : principal.room);
     }
     if (!(await services.uploads.remove(id))) throw new AppError(404, 'not_found', 'no upload with that id');
     services.log.info('upload deleted', { id, force, by: c.get('principal').label });
@@ -104,4 +111,19 @@ export function uploadRoutes(services: Services) {
   });
 
   return app;
+}
+
+/** The streamer hears which rooms; a moderator only about its own, never other rooms' names. */
+function inUse(rooms: string[], moderatorRoom: string | null): AppError {
+  if (moderatorRoom === null) {
+    return new AppError(409, 'in_use', `the file is used by a scene item in ${rooms.map((r) => `"${r}"`).join(', ')}; remove it there or add ?force=1`, {
+      details: { rooms },
+    });
+  }
+  const here = rooms.includes(moderatorRoom);
+  const elsewhere = rooms.some((room) => room !== moderatorRoom);
+  const where = here && elsewhere ? 'in this room and in another room' : here ? 'in this room' : 'in another room';
+  return new AppError(409, 'in_use', `the file is used by a scene item ${where}; only the streamer may delete it while it is in use`, {
+    details: { rooms: here ? [moderatorRoom] : [] },
+  });
 }

@@ -93,6 +93,12 @@ export class MultipartReader {
     await this.reader.cancel().catch(() => {});
   }
 
+  /** Stop reading but leave the rest of the body to the caller (e.g. to discard it before answering). */
+  release(): void {
+    this.state = 'end';
+    this.reader.releaseLock();
+  }
+
   private async skipPreamble(): Promise<void> {
     for (;;) {
       const at = indexOf(this.buffer, this.delimiter);

@@ -1,7 +1,9 @@
 /**
  * One upload, from request body to stored file: the multipart `file` field is streamed into
  * the storage while it is counted (size cap), sniffed (first bytes decide the type) and hashed
- * (the name is the content's sha256). Whatever goes wrong, the partial file is removed.
+ * (the name is the content's sha256), and kept within the library's quota. Whatever goes
+ * wrong, the partial file is removed. The body is never cancelled: what is left of a refused
+ * one is the route's to discard (src/http/linger.ts), so the client reads the refusal.
  */
 import { AppError, badRequest } from '../errors.ts';
 import { MultipartError, MultipartReader, multipartBoundary } from './multipart-reader.ts';
@@ -26,17 +28,28 @@ export interface ReceivedUpload {
   duplicate: boolean;
 }
 
-export async function receiveUpload(request: Request, storage: UploadStorage, maxBytes: number): Promise<ReceivedUpload> {
+export interface UploadLimits {
+  /** Largest file (MAX_UPLOAD_MB). */
+  maxBytes: number;
+  /** Most bytes the whole library may hold (UPLOAD_QUOTA_MB). */
+  quotaBytes: number;
+}
+
+export async function receiveUpload(request: Request, storage: UploadStorage, limits: UploadLimits): Promise<ReceivedUpload> {
+  const { maxBytes } = limits;
   const boundary = multipartBoundary(request.headers.get('content-type') ?? undefined);
   if (!boundary || !request.body) throw badRequest('bad_request', `send multipart/form-data with the file in a "${FILE_FIELD}" field`);
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes);
+  // Other uploads in progress count too: two at once must not pass the quota together.
+  const room = limits.quotaBytes - (await storage.usage());
+  if (declared > room + ENVELOPE_BYTES || room <= 0) throw quotaExceeded(limits.quotaBytes);
 
   const parts = new MultipartReader(request.body, boundary, maxBytes + ENVELOPE_BYTES);
   try {
     for (let part = await parts.nextPart(); part; part = await parts.nextPart()) {
       if (part.name !== FILE_FIELD) continue;
-      return await storeFilePart(parts, storage, maxBytes, displayName(part.filename));
+      return await storeFilePart(parts, storage, { maxBytes, roomBytes: room, quotaBytes: limits.quotaBytes }, displayName(part.filename));
     }
     throw badRequest('missing_file', `no "${FILE_FIELD}" field in the form`);
   } catch (error) {
@@ -44,15 +57,22 @@ export async function receiveUpload(request: Request, storage: UploadStorage, ma
     if (error.reason === 'too_large') throw tooLarge(maxBytes);
     throw badRequest(error.reason === 'interrupted' ? 'upload_interrupted' : 'bad_multipart', error.message);
   } finally {
-    // Whatever follows the file (or the rest of a refused one) is not read.
-    await parts.cancel();
+    // Whatever follows the file (or the rest of a refused one) is not read here.
+    parts.release();
   }
 }
 
-async function storeFilePart(parts: MultipartReader, storage: UploadStorage, maxBytes: number, name: string): Promise<ReceivedUpload> {
+interface PartLimits {
+  maxBytes: number;
+  /** What the quota leaves for this file when it started. */
+  roomBytes: number;
+  quotaBytes: number;
+}
+
+async function storeFilePart(parts: MultipartReader, storage: UploadStorage, limits: PartLimits, name: string): Promise<ReceivedUpload> {
   const pending = await storage.begin();
   try {
-    const type = await writeChecked(parts, pending, maxBytes);
+    const type = await writeChecked(parts, pending, limits);
     const { sha256, size } = await pending.finish();
     const id = `${sha256}.${type.ext}`;
     const created = await pending.commit(id);
@@ -68,7 +88,7 @@ async function storeFilePart(parts: MultipartReader, storage: UploadStorage, max
 }
 
 /** Copy the part's bytes into `pending`, refusing as soon as the size or the type is wrong. */
-async function writeChecked(parts: MultipartReader, pending: PendingUpload, maxBytes: number): Promise<MediaType> {
+async function writeChecked(parts: MultipartReader, pending: PendingUpload, { maxBytes, roomBytes, quotaBytes }: PartLimits): Promise<MediaType> {
   const head = new Uint8Array(SNIFF_BYTES);
   let headLength = 0;
   let type: MediaType | null = null;
@@ -76,6 +96,7 @@ async function writeChecked(parts: MultipartReader, pending: PendingUpload, maxB
   for (let chunk = await parts.readChunk(); chunk; chunk = await parts.readChunk()) {
     size += chunk.length;
     if (size > maxBytes) throw tooLarge(maxBytes);
+    if (size > roomBytes) throw quotaExceeded(quotaBytes);
     if (!type) {
       const take = Math.min(chunk.length, SNIFF_BYTES - headLength);
       head.set(chunk.subarray(0, take), headLength);
@@ -95,6 +116,9 @@ function sniffOrRefuse(head: Uint8Array): MediaType {
   }
   return type;
 }
+
+const quotaExceeded = (quotaBytes: number) =>
+  new AppError(507, 'upload_quota_exceeded', `the media library is full: it may hold ${Math.round(quotaBytes / (1024 * 1024))} MB (UPLOAD_QUOTA_MB); delete files first`);
 
 const tooLarge = (maxBytes: number) =>
   new AppError(413, 'too_large', `the file is larger than the ${Math.round(maxBytes / (1024 * 1024))} MB limit (MAX_UPLOAD_MB)`);

@@ -47,6 +47,8 @@ export interface UploadStorage {
   begin(): Promise<PendingUpload>;
   open(name: string): Promise<OpenedFile | null>;
   list(): Promise<StoredFileInfo[]>;
+  /** Bytes the library holds right now, uploads still arriving included (UPLOAD_QUOTA_MB counts them). */
+  usage(): Promise<number>;
   /** Removes the file and its metadata; false when there was no such file. */
   remove(name: string): Promise<boolean>;
   readMeta(name: string): Promise<UploadMeta | null>;

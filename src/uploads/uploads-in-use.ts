@@ -1,22 +1,44 @@
 /**
- * Which rooms' scenes point at an uploaded file, so the library does not delete media an
- * overlay is showing. Scenes are read through their rooms (loaded from the store if needed),
- * so a room with queued edits answers with its latest committed scene.
+ * Which rooms' stored scenes point at an uploaded file, so the library does not delete media
+ * an overlay is showing. Scenes are read straight from the store, never through room actors:
+ * deleting a file must not load (or create) every room, and works the same whichever process
+ * of several on one Redis answers. A room commits to the store before anyone sees a change,
+ * so the stored scene is the latest one.
  */
-import type { RoomRegistry } from '../../rooms/registry.ts';
-import type { OverlayRoom } from '../../rooms/overlay-room.ts';
+import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 
-export async function roomsUsingUpload(deps: { store: Store; overlays: RoomRegistry<OverlayRoom> }, id: string): Promise<string[]> {
-  const rooms = new Set(await deps.store.listSceneRooms());
-  for (const room of deps.overlays.all()) rooms.add(room.id);
+export async function roomsUsingUpload(deps: { store: Store; log: Logger }, id: string): Promise<string[]> {
   const using: string[] = [];
-  for (const name of [...rooms].sort()) {
-    const room = deps.overlays.get(name);
-    await room.ready();
-    if (room.snapshot().scene.items.some((item) => item.src !== undefined && srcRefersTo(item.src, id))) using.push(name);
+  for (const room of (await deps.store.listSceneRooms()).sort()) {
+    const stored = await deps.store.loadScene(room);
+    if (!stored) continue;
+    const sources = storedMediaSources(stored.data);
+    if (!sources) {
+      // One unreadable scene must not make the library unusable for every other room.
+      deps.log.warn('upload in-use check skipped a stored scene it cannot read', { room, upload: id });
+      continue;
+    }
+    if (sources.some((src) => srcRefersTo(src, id))) using.push(room);
   }
   return using;
+}
+
+/**
+ * Every item's `src` in a stored scene (the room's `{items: [...]}` format), read leniently:
+ * an item that no longer passes the schema still holds a src worth protecting. Null when the
+ * data is not such a scene at all.
+ */
+function storedMediaSources(data: string): string[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  const items = (parsed as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return null;
+  return items.flatMap((item) => (typeof item?.src === 'string' ? [item.src as string] : []));
 }
 
 /** `/uploads/<id>` itself, or an absolute URL to it (scenes may hold PUBLIC_BASE_URL links). */
