@@ -1,7 +1,8 @@
 /**
  * The one place credentials are read. `authenticate({ allow, room })` returns a middleware
  * that sets `principal` or answers 401/403; the room it checks against comes from the request.
- * Order matters: the streamer-token failure limit is checked before the token is compared.
+ * Order matters: a streamer-token attempt is counted against the failure limit before the
+ * token is compared.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -54,10 +55,8 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
   const streamerToken = c.req.header('x-streamer-token');
   if (streamerToken !== undefined) {
     if (!allows('streamer')) throw new AppError(403, 'forbidden', 'the streamer token is not accepted here');
-    const client = c.get('clientIp');
-    await services.limiter.assertNotExceeded(BUCKETS.streamerAuthFailure, client);
-    if (!(await secretsEqual(streamerToken, services.config.STREAMER_API_TOKEN))) {
-      await services.limiter.recordFailure(BUCKETS.streamerAuthFailure, client);
+    const right = await services.limiter.guardSecret(BUCKETS.streamerAuthFailure, c.get('clientIp'), () => secretsEqual(streamerToken, services.config.STREAMER_API_TOKEN));
+    if (!right) {
       throw new AppError(401, 'invalid_streamer_token', 'x-streamer-token is wrong');
     }
     c.set('credential', 'streamer-token');
