@@ -3,6 +3,7 @@
  * process with a message naming the variable. Names follow the seed MVP's .env.
  */
 import * as v from 'valibot';
+import { MIN_SECRET_LENGTH, SECRET_RULE, secretWeakness } from './access/secret-strength.ts';
 
 const bool = (fallback: boolean) =>
   v.optional(
@@ -81,7 +82,6 @@ export const ConfigSchema = v.object({
 export type Config = v.InferOutput<typeof ConfigSchema>;
 
 const PLACEHOLDERS = new Set(['change-me', 'changeme', 'replace-me', 'secret']);
-export const MIN_SECRET_LENGTH = 16;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -102,21 +102,26 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`);
   }
   const config = result.output;
-  for (const name of ['STREAMER_API_TOKEN', 'TOKEN_SECRET'] as const) {
+  const production = config.NODE_ENV === 'production';
+  for (const name of ['STREAMER_API_TOKEN', 'TOKEN_SECRET', 'WEBRTC_TURN_SECRET'] as const) {
     const value = config[name];
-    if (value !== undefined && PLACEHOLDERS.has(value.toLowerCase())) {
+    if (value === undefined) {
+      if (production && name !== 'WEBRTC_TURN_SECRET') throw new ConfigError(`${name}: required when NODE_ENV=production (e.g. openssl rand -hex 32)`);
+      continue;
+    }
+    if (PLACEHOLDERS.has(value.toLowerCase())) {
       throw new ConfigError(`${name}: still the placeholder "${value}"; set a real secret (e.g. openssl rand -hex 32)`);
     }
-    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${name}: must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
     }
-    if (value === undefined && config.NODE_ENV === 'production') {
-      throw new ConfigError(`${name}: required when NODE_ENV=production (e.g. openssl rand -hex 32)`);
-    }
+    // Development keeps working with short test values; production must not run on a guessable one.
+    const weakness = production ? secretWeakness(value) : null;
+    if (weakness) throw new ConfigError(`${name}: too weak for NODE_ENV=production, ${weakness}; it needs ${SECRET_RULE}`);
   }
-  const turnSecret = config.WEBRTC_TURN_SECRET;
-  if (turnSecret !== undefined && (PLACEHOLDERS.has(turnSecret.toLowerCase()) || turnSecret.length < MIN_SECRET_LENGTH)) {
-    throw new ConfigError(`WEBRTC_TURN_SECRET: must be a real secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  if (config.STREAMER_API_TOKEN !== undefined && config.STREAMER_API_TOKEN === config.TOKEN_SECRET) {
+    // Whoever holds the streamer token could then sign view and WebRTC tokens offline.
+    throw new ConfigError('TOKEN_SECRET: must differ from STREAMER_API_TOKEN (generate each with openssl rand -hex 32)');
   }
   return config;
 }
