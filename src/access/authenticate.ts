@@ -12,7 +12,7 @@ import type { Services } from '../services.ts';
 import type { Principal, PrincipalRole } from './principal.ts';
 import { BUCKETS } from './rate-limit.ts';
 import { secretsEqual } from './secrets.ts';
-import { originAllowed, ownOrigin } from './origin.ts';
+import { crossSiteCookieRequest, originAllowed, ownOrigin } from './origin.ts';
 
 export const SESSION_COOKIE = 'so_session';
 
@@ -36,8 +36,13 @@ export function authenticate(services: Services, options: AuthenticateOptions): 
     }
     if (options.write || c.req.header('upgrade')?.toLowerCase() === 'websocket') {
       const own = ownOrigin(originPolicy(services), c.req.url, c.req.header('host'), c.req.header('x-forwarded-proto'));
-      if (!originAllowed(originPolicy(services), c.req.header('origin'), own, c.get('credential') === 'session-cookie')) {
+      const origin = c.req.header('origin');
+      const viaCookie = c.get('credential') === 'session-cookie';
+      if (!originAllowed(originPolicy(services), origin, own, viaCookie)) {
         throw new AppError(403, 'origin_refused', 'requests from this Origin are not allowed');
+      }
+      if (crossSiteCookieRequest(c.req.header('sec-fetch-site'), origin, viaCookie)) {
+        throw new AppError(403, 'origin_refused', 'a cross-site request (Sec-Fetch-Site) may not use the session cookie');
       }
     }
     c.set('principal', principal);
