@@ -63,6 +63,14 @@ export const ConfigSchema = v.object({
   TTS_ENGINE: v.optional(v.picklist(['browser', 'espeak'], 'must be browser or espeak'), 'browser'),
   ESPEAK_BINARY: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'espeak-ng'),
   WS_MAX_PAYLOAD_KB: int(256, 16, 16_384),
+  /** Open WebSockets one client address may hold (all kinds together); generous, since many viewers may share a NAT. */
+  WS_MAX_SOCKETS_PER_ADDRESS: int(200, 1, 100_000),
+  /** Node only: a connection must have sent its request headers within this, or it is closed (slowloris). */
+  HTTP_HEADERS_TIMEOUT_SECONDS: int(15, 1, 600),
+  /** Node only: a whole request, body included, must arrive within this; it must outlast the slowest upload. */
+  HTTP_REQUEST_TIMEOUT_SECONDS: int(900, 1, 24 * 3600),
+  /** Node only: an idle keep-alive connection is closed after this (keep it above a proxy's own idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(5, 1, 600),
   /** Comma-separated STUN URLs for /api/webrtc/config; empty = none (LAN or TURN only). */
   WEBRTC_STUN_URL: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), v.check((urls) => urls.every((u) => /^stuns?:/.test(u)), 'must be stun: URLs')), 'stun:stun.l.google.com:19302'),
   /** Comma-separated TURN URLs, e.g. turn:turn.example.com:3478?transport=udp,turn:…?transport=tcp. */
@@ -118,6 +126,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     // Development keeps working with short test values; production must not run on a guessable one.
     const weakness = production ? secretWeakness(value) : null;
     if (weakness) throw new ConfigError(`${name}: too weak for NODE_ENV=production, ${weakness}; it needs ${SECRET_RULE}`);
+  }
+  if (config.HTTP_REQUEST_TIMEOUT_SECONDS < config.HTTP_HEADERS_TIMEOUT_SECONDS) {
+    throw new ConfigError(`HTTP_REQUEST_TIMEOUT_SECONDS: must be at least HTTP_HEADERS_TIMEOUT_SECONDS (${config.HTTP_HEADERS_TIMEOUT_SECONDS})`);
   }
   if (config.STREAMER_API_TOKEN !== undefined && config.STREAMER_API_TOKEN === config.TOKEN_SECRET) {
     // Whoever holds the streamer token could then sign view and WebRTC tokens offline.

@@ -19,6 +19,7 @@ import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import { CloseCode } from './protocol/constants.ts';
+import { capSocketsPerAddress } from './http/sockets-per-address.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -40,6 +41,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   let draining = false;
   return {
     ...edge,
+    upgradeWebSocket: capSocketsPerAddress(edge.upgradeWebSocket, edge.config.WS_MAX_SOCKETS_PER_ADDRESS).upgradeWebSocket,
     metrics,
     overlays,
     signaling,

@@ -18,7 +18,7 @@ for (const storeKind of ['embedded', 'redis'] as const) {
   let server: TestServer;
   let revokedCookie: string;
   test.before(async () => {
-    const env = storeKind === 'redis' ? { REDIS_URL: await sharedRedisUrl(), REDIS_KEY_PREFIX: `test:${crypto.randomUUID().slice(0, 8)}:` } : {};
+    const env: Record<string, string> = storeKind === 'redis' ? { REDIS_URL: await sharedRedisUrl(), REDIS_KEY_PREFIX: `test:${crypto.randomUUID().slice(0, 8)}:` } : {};
     server = await startTestServer({ env });
     const revoked = await server.moderatorSession('main', 'gone');
     assert.is((await server.api(`/api/moderator-sessions/${revoked.session_id}`, { method: 'DELETE', streamer: true })).status, 200);

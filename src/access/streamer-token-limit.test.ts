@@ -15,10 +15,11 @@ const LIMIT = BUCKETS.streamerAuthFailure.limit;
 
 for (const storeKind of ['redis', 'embedded'] as const) {
   const test = suite(`streamer-token limit – concurrent guesses (${storeKind})`);
+  const storeEnv = async (): Promise<Record<string, string>> =>
+    storeKind === 'redis' ? { REDIS_URL: await sharedRedisUrl(), REDIS_KEY_PREFIX: `test:${crypto.randomUUID().slice(0, 8)}:` } : {};
   let server: TestServer;
   test.before(async () => {
-    const env = storeKind === 'redis' ? { REDIS_URL: await sharedRedisUrl(), REDIS_KEY_PREFIX: `test:${crypto.randomUUID().slice(0, 8)}:` } : {};
-    server = await startTestServer({ env });
+    server = await startTestServer({ env: await storeEnv() });
   });
   test.after(() => server?.stop());
 
@@ -36,7 +37,7 @@ for (const storeKind of ['redis', 'embedded'] as const) {
   });
 
   test('right tokens do not use up the budget: 30 in a row, then wrong ones still get the full limit', async () => {
-    const fresh = await startTestServer({ env: storeKind === 'redis' ? { REDIS_URL: await sharedRedisUrl(), REDIS_KEY_PREFIX: `test:${crypto.randomUUID().slice(0, 8)}:` } : {} });
+    const fresh = await startTestServer({ env: await storeEnv() });
     try {
       for (let i = 0; i < 30; i++) assert.is((await fresh.api('/api/moderator-keys', { streamer: true })).status, 200, `right token #${i + 1}`);
       // Windows are fixed (per minute of the clock): one may turn over during the loop, which
