@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { sharedRedisUrl } from '../../testing/redis-server.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { openSocket } from '../../testing/ws-client.ts';
+import { launchChromium } from '../../testing/browser.ts';
 
 const cleared = (setCookie: string | null | undefined) => /so_session=;/.test(setCookie ?? '') && /Max-Age=0/i.test(setCookie ?? '');
 
@@ -81,6 +82,38 @@ for (const storeKind of ['embedded', 'redis'] as const) {
 
   test.run();
 }
+
+const browserCase = suite('access – OBS-like browser with a panel cookie opens the overlay');
+
+browserCase('Chromium holding a revoked cookie, then a live cookie of another room, shows the overlay of its token', async () => {
+  const server = await startTestServer();
+  const browser = await launchChromium();
+  try {
+    await server.api('/api/rooms/main/scene', { method: 'PUT', streamer: true, json: { items: [{ id: 'a', kind: 'text', text: 'a' }, { id: 'b', kind: 'text', text: 'b' }] } });
+    const revoked = await server.moderatorSession('main', 'gone');
+    await server.api(`/api/moderator-sessions/${revoked.session_id}`, { method: 'DELETE', streamer: true });
+    const other = await server.moderatorSession('other', 'panel');
+    const overlayUrl = `${server.url}/overlay?room=main&token=${await server.viewToken('main')}`;
+    for (const [cookie, kept] of [[revoked.session, false], [other.session, true]] as const) {
+      const context = await browser.newContext();
+      await context.addCookies([{ name: 'so_session', value: cookie, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
+      const page = await context.newPage();
+      await page.goto(overlayUrl);
+      await page.waitForFunction(() => {
+        const overlay = (window as unknown as { __overlay?: { connected: boolean; items: number } }).__overlay;
+        return overlay?.connected === true && overlay.items === 2;
+      }, undefined, { timeout: 10_000 });
+      const left = (await context.cookies(server.url)).filter((c) => c.name === 'so_session');
+      assert.is(left.length, kept ? 1 : 0, kept ? 'a live cookie stays for the panel' : 'the dead cookie was cleared');
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+browserCase.run();
 
 /** The headers of a successful upgrade's 101 answer. */
 function upgradeHeaders(url: string, headers: Record<string, string>): Promise<Record<string, string | string[] | undefined>> {
