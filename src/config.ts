@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { DEFAULT_MAX_VIEWERS_PER_ADDRESS, MAX_VIEWERS_PER_ROOM } from './protocol/signaling.ts';
 import { parseOrigin } from './protocol/media-origins.ts';
+import { MIN_SECRET_LENGTH, SECRET_RULE, secretWeakness } from './access/secret-strength.ts';
 
 const bool = (fallback: boolean) =>
   v.optional(
@@ -91,6 +92,14 @@ export const ConfigSchema = v.object({
   TTS_ENGINE: v.optional(v.picklist(['browser', 'espeak'], 'must be browser or espeak'), 'browser'),
   ESPEAK_BINARY: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1)), 'espeak-ng'),
   WS_MAX_PAYLOAD_KB: int(256, 16, 16_384),
+  /** Open WebSockets one client address may hold (all kinds together); generous, since many viewers may share a NAT. */
+  WS_MAX_SOCKETS_PER_ADDRESS: int(200, 1, 100_000),
+  /** Node only: a connection must have sent its request headers within this, or it is closed (slowloris). */
+  HTTP_HEADERS_TIMEOUT_SECONDS: int(15, 1, 600),
+  /** Node only: a whole request, body included, must arrive within this; it must outlast the slowest upload. */
+  HTTP_REQUEST_TIMEOUT_SECONDS: int(900, 1, 24 * 3600),
+  /** Node only: an idle keep-alive connection is closed after this (keep it above a proxy's own idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(5, 1, 600),
   /** Comma-separated STUN URLs for /api/webrtc/config; empty = none (LAN or TURN only). */
   WEBRTC_STUN_URL: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), v.check((urls) => urls.every((u) => /^stuns?:/.test(u)), 'must be stun: URLs')), 'stun:stun.l.google.com:19302'),
   /** Comma-separated TURN URLs, e.g. turn:turn.example.com:3478?transport=udp,turn:…?transport=tcp. */
@@ -112,7 +121,6 @@ export const ConfigSchema = v.object({
 export type Config = v.InferOutput<typeof ConfigSchema>;
 
 const PLACEHOLDERS = new Set(['change-me', 'changeme', 'replace-me', 'secret']);
-export const MIN_SECRET_LENGTH = 16;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -133,21 +141,29 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`);
   }
   const config = result.output;
-  for (const name of ['STREAMER_API_TOKEN', 'TOKEN_SECRET'] as const) {
+  const production = config.NODE_ENV === 'production';
+  for (const name of ['STREAMER_API_TOKEN', 'TOKEN_SECRET', 'WEBRTC_TURN_SECRET'] as const) {
     const value = config[name];
-    if (value !== undefined && PLACEHOLDERS.has(value.toLowerCase())) {
+    if (value === undefined) {
+      if (production && name !== 'WEBRTC_TURN_SECRET') throw new ConfigError(`${name}: required when NODE_ENV=production (e.g. openssl rand -hex 32)`);
+      continue;
+    }
+    if (PLACEHOLDERS.has(value.toLowerCase())) {
       throw new ConfigError(`${name}: still the placeholder "${value}"; set a real secret (e.g. openssl rand -hex 32)`);
     }
-    if (value !== undefined && value.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${name}: must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
     }
-    if (value === undefined && config.NODE_ENV === 'production') {
-      throw new ConfigError(`${name}: required when NODE_ENV=production (e.g. openssl rand -hex 32)`);
-    }
+    // Development keeps working with short test values; production must not run on a guessable one.
+    const weakness = production ? secretWeakness(value) : null;
+    if (weakness) throw new ConfigError(`${name}: too weak for NODE_ENV=production, ${weakness}; it needs ${SECRET_RULE}`);
   }
-  const turnSecret = config.WEBRTC_TURN_SECRET;
-  if (turnSecret !== undefined && (PLACEHOLDERS.has(turnSecret.toLowerCase()) || turnSecret.length < MIN_SECRET_LENGTH)) {
-    throw new ConfigError(`WEBRTC_TURN_SECRET: must be a real secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  if (config.HTTP_REQUEST_TIMEOUT_SECONDS < config.HTTP_HEADERS_TIMEOUT_SECONDS) {
+    throw new ConfigError(`HTTP_REQUEST_TIMEOUT_SECONDS: must be at least HTTP_HEADERS_TIMEOUT_SECONDS (${config.HTTP_HEADERS_TIMEOUT_SECONDS})`);
+  }
+  if (config.STREAMER_API_TOKEN !== undefined && config.STREAMER_API_TOKEN === config.TOKEN_SECRET) {
+    // Whoever holds the streamer token could then sign view and WebRTC tokens offline.
+    throw new ConfigError('TOKEN_SECRET: must differ from STREAMER_API_TOKEN (generate each with openssl rand -hex 32)');
   }
   return config;
 }

@@ -21,6 +21,7 @@ import { Sessions } from './access/sessions.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import { CloseCode } from './protocol/constants.ts';
 import { allowedMediaOrigins, itemMediaRefusal } from './protocol/media-origins.ts';
+import { capSocketsPerAddress } from './http/sockets-per-address.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -49,6 +50,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   }
   return {
     ...edge,
+    upgradeWebSocket: capSocketsPerAddress(edge.upgradeWebSocket, edge.config.WS_MAX_SOCKETS_PER_ADDRESS).upgradeWebSocket,
     metrics,
     overlays,
     signaling,

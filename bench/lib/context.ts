@@ -69,6 +69,8 @@ export function createContext(options: { quick: boolean; runs: number }): BenchC
         UPLOAD_DIR: join(dir, 'uploads'),
         STREAMER_API_TOKEN: STREAMER_TOKEN,
         TOKEN_SECRET,
+        // The load agent is one address holding thousands of sockets: lift the per-address cap.
+        WS_MAX_SOCKETS_PER_ADDRESS: '100000',
         ...(opts.redis ? { REDIS_URL: (await context.redis()).url, REDIS_KEY_PREFIX: `bench:${crypto.randomUUID().slice(0, 8)}:` } : {}),
         ...opts.env,
       };

@@ -259,4 +259,23 @@ limits('without strict mode a cookie-authenticated write from another site is re
   }
 });
 
+limits('a cookie-authenticated write marked Sec-Fetch-Site: cross-site is refused even without an Origin', async () => {
+  const lax = await startTestServer();
+  try {
+    const { session } = await lax.moderatorSession();
+    const cookie = `so_session=${session}`;
+    const put = (headers: Record<string, string>) => lax.api('/api/scene', { method: 'PUT', json: { items: [] }, headers: { cookie, ...headers } });
+    const refused = await put({ 'sec-fetch-site': 'cross-site' });
+    assert.is(refused.status, 403);
+    assert.is(((await refused.json()) as { error: { code: string } }).error.code, 'origin_refused');
+    assert.is(await refusedStatus(lax.wsUrl('/ws/moderator?room=main'), { cookie, 'sec-fetch-site': 'cross-site' }), 403, 'the socket upgrade too');
+    assert.is((await put({ 'sec-fetch-site': 'same-origin' })).status, 200);
+    assert.is((await put({})).status, 200, 'no browser metadata: not a browser');
+    const bearer = await lax.api('/api/scene', { method: 'PUT', json: { items: [] }, headers: { authorization: `Bearer ${session}`, 'sec-fetch-site': 'cross-site' } });
+    assert.is(bearer.status, 200, 'an explicit credential is no CSRF risk');
+  } finally {
+    await lax.stop();
+  }
+});
+
 limits.run();

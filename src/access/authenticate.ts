@@ -1,17 +1,18 @@
 /**
  * The one place credentials are read. `authenticate({ allow, room })` returns a middleware
  * that sets `principal` or answers 401/403; the room it checks against comes from the request.
- * Order matters: the streamer-token failure limit is checked before the token is compared.
+ * Order matters: a streamer-token attempt is counted against the failure limit before the
+ * token is compared.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { generateCookie, getCookie } from 'hono/cookie';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import type { Principal, PrincipalRole } from './principal.ts';
 import { BUCKETS } from './rate-limit.ts';
 import { secretsEqual } from './secrets.ts';
-import { originAllowed, ownOrigin } from './origin.ts';
+import { crossSiteCookieRequest, originAllowed, ownOrigin } from './origin.ts';
 
 export const SESSION_COOKIE = 'so_session';
 
@@ -35,12 +36,21 @@ export function authenticate(services: Services, options: AuthenticateOptions): 
     }
     if (options.write || c.req.header('upgrade')?.toLowerCase() === 'websocket') {
       const own = ownOrigin(originPolicy(services), c.req.url, c.req.header('host'), c.req.header('x-forwarded-proto'));
-      if (!originAllowed(originPolicy(services), c.req.header('origin'), own, c.get('credential') === 'session-cookie')) {
+      const origin = c.req.header('origin');
+      const viaCookie = c.get('credential') === 'session-cookie';
+      if (!originAllowed(originPolicy(services), origin, own, viaCookie)) {
         throw new AppError(403, 'origin_refused', 'requests from this Origin are not allowed');
+      }
+      if (crossSiteCookieRequest(c.req.header('sec-fetch-site'), origin, viaCookie)) {
+        throw new AppError(403, 'origin_refused', 'a cross-site request (Sec-Fetch-Site) may not use the session cookie');
       }
     }
     c.set('principal', principal);
+    const clearCookie = await hasDeadCookie(services, c);
+    if (clearCookie) clearSessionCookie(c);
     await next();
+    // A socket's 101 answer is built outside the context, without the header set above.
+    if (clearCookie && !c.res.headers.getSetCookie().includes(CLEARED_SESSION_COOKIE)) c.res.headers.append('Set-Cookie', CLEARED_SESSION_COOKIE);
   };
 }
 
@@ -54,17 +64,37 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
   const streamerToken = c.req.header('x-streamer-token');
   if (streamerToken !== undefined) {
     if (!allows('streamer')) throw new AppError(403, 'forbidden', 'the streamer token is not accepted here');
-    const client = c.get('clientIp');
-    await services.limiter.assertNotExceeded(BUCKETS.streamerAuthFailure, client);
-    if (!(await secretsEqual(streamerToken, services.config.STREAMER_API_TOKEN))) {
-      await services.limiter.recordFailure(BUCKETS.streamerAuthFailure, client);
+    const right = await services.limiter.guardSecret(BUCKETS.streamerAuthFailure, c.get('clientIp'), () => secretsEqual(streamerToken, services.config.STREAMER_API_TOKEN));
+    if (!right) {
       throw new AppError(401, 'invalid_streamer_token', 'x-streamer-token is wrong');
     }
     c.set('credential', 'streamer-token');
     return { role: 'streamer', label: 'streamer' };
   }
 
-  const session = sessionSecret(c);
+  // What the request names explicitly (a header or the URL) wins over the ambient cookie: OBS
+  // keeps one cookie store for its overlays and docks, so an overlay URL with a good token
+  // must not be refused for a stale or other-room panel cookie the browser also sends.
+  const explicit = await explicitCredential(services, c, allows);
+  if (explicit) return explicit;
+
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (cookie && allows('moderator')) {
+    const record = await services.sessions.resolve(cookie);
+    if (!record) {
+      clearSessionCookie(c);
+      throw new AppError(401, 'invalid_session', 'the moderator session is unknown, ended or expired');
+    }
+    c.set('credential', 'session-cookie');
+    return { role: 'moderator', label: record.label, room: record.room, sessionId: record.id };
+  }
+
+  throw new AppError(401, 'unauthenticated', `credentials required (${describe(allows)})`);
+}
+
+/** A session from `Authorization: Bearer` or `?session=`, or a view token from `?token=`; null when none applies. */
+async function explicitCredential(services: Services, c: Context<AppEnv>, allows: (role: PrincipalRole) => boolean): Promise<Principal | null> {
+  const session = explicitSession(c);
   if (session && allows('moderator')) {
     const record = await services.sessions.resolve(session.secret);
     if (!record) throw new AppError(401, 'invalid_session', 'the moderator session is unknown, ended or expired');
@@ -79,18 +109,32 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
     c.set('credential', 'view-token');
     return { role: 'overlay', label: 'overlay', room };
   }
-
-  throw new AppError(401, 'unauthenticated', `credentials required (${describe(allows)})`);
+  return null;
 }
 
-function sessionSecret(c: Context<AppEnv>): { secret: string; via: 'session-cookie' | 'session-bearer' | 'session-query' } | null {
+function explicitSession(c: Context<AppEnv>): { secret: string; via: 'session-bearer' | 'session-query' } | null {
   const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
   if (bearer) return { secret: bearer, via: 'session-bearer' };
   const query = c.req.query('session');
   if (query) return { secret: query, via: 'session-query' };
-  const cookie = getCookie(c, SESSION_COOKIE);
-  if (cookie) return { secret: cookie, via: 'session-cookie' };
   return null;
+}
+
+/**
+ * A cookie the request did not use but that no longer names a live session should be
+ * cleared, so the browser stops sending it; a live one (the panel's, perhaps of another
+ * room) is left alone.
+ */
+async function hasDeadCookie(services: Services, c: Context<AppEnv>): Promise<boolean> {
+  if (c.get('credential') === 'session-cookie') return false;
+  const cookie = getCookie(c, SESSION_COOKIE);
+  return cookie !== undefined && !(await services.sessions.isLive(cookie));
+}
+
+const CLEARED_SESSION_COOKIE = generateCookie(SESSION_COOKIE, '', { path: '/', maxAge: 0 });
+
+export function clearSessionCookie(c: Context): void {
+  c.header('Set-Cookie', CLEARED_SESSION_COOKIE, { append: true });
 }
 
 function describe(allows: (role: PrincipalRole) => boolean): string {

@@ -6,6 +6,7 @@
 import type { Config, ResolvedConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { randomToken } from './secrets.ts';
+import { secretWeakness } from './secret-strength.ts';
 
 export const SECRETS_FILE = 'secrets.json';
 
@@ -26,18 +27,36 @@ export async function resolveSecrets(config: Config, log: Logger, file: SecretsF
   }
   const saved = await readSaved(file, log);
   const generated: SecretName[] = [];
-  const pick = (name: SecretName) => {
-    const value = config[name] ?? saved[name];
-    if (typeof value === 'string' && value) return value;
+  const pick = (name: SecretName, differentFrom?: string) => {
+    const given = config[name];
+    if (given) return given;
+    const stored = saved[name];
+    const problem = stored === undefined ? null : savedSecretProblem(stored, differentFrom);
+    if (stored !== undefined && problem === null) return stored as string;
+    if (problem) log.warn('saved dev secret is unusable; generating a new one', { name, path: file.path, problem });
     generated.push(name);
     return randomToken();
   };
-  const resolved = { ...config, STREAMER_API_TOKEN: pick('STREAMER_API_TOKEN'), TOKEN_SECRET: pick('TOKEN_SECRET') };
+  const streamerToken = pick('STREAMER_API_TOKEN');
+  const resolved = { ...config, STREAMER_API_TOKEN: streamerToken, TOKEN_SECRET: pick('TOKEN_SECRET', streamerToken) };
   if (generated.length > 0) {
     const next = { ...saved, ...Object.fromEntries(generated.map((name) => [name, resolved[name]])) };
     await file.write(JSON.stringify(next, null, 2));
   }
   return { config: resolved, generated };
+}
+
+/**
+ * A saved value is used only when it is a secret we could have generated: a hand-edited,
+ * truncated or mistyped file must not leave the dev server on a guessable token.
+ */
+function savedSecretProblem(value: unknown, differentFrom: string | undefined): string | null {
+  if (typeof value !== 'string') return `not a string (${value === null ? 'null' : typeof value})`;
+  if (!/^[\x21-\x7e]+$/.test(value)) return 'empty, or holds spaces or control characters';
+  const weakness = secretWeakness(value);
+  if (weakness) return `too weak: ${weakness}`;
+  if (value === differentFrom) return 'the same as STREAMER_API_TOKEN';
+  return null;
 }
 
 async function readSaved(file: SecretsFile, log: Logger): Promise<Record<string, unknown>> {

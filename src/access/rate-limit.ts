@@ -29,15 +29,26 @@ export class RateLimiter {
     if (count > bucket.limit) throw tooMany(bucket, ttlSeconds);
   }
 
-  /** Refuse without counting when the bucket is already full (checked before comparing a secret). */
-  async assertNotExceeded(bucket: Bucket, client: string): Promise<void> {
-    const count = Number((await this.store.get(key(bucket, client))) ?? 0);
-    if (count >= bucket.limit) throw tooMany(bucket, bucket.windowSeconds);
-  }
-
-  /** Count one failure against the bucket (the counter `get` reads: both stores share it). */
-  async recordFailure(bucket: Bucket, client: string): Promise<void> {
-    await this.store.incrWithTtl(key(bucket, client), bucket.windowSeconds);
+  /**
+   * Guard one comparison of a secret. The attempt takes its numbered place in the count
+   * atomically *before* the secret is compared, so a burst of concurrent guesses cannot all
+   * pass a check made before any of them was counted: past the limit a guess is refused
+   * unseen, a right secret included. A right secret gives its place back (the limit counts
+   * failures, not the streamer's own requests). Counters are keyed by fixed window, so the
+   * attempt and give-back counters always start and end together.
+   */
+  async guardSecret(bucket: Bucket, client: string, compare: () => Promise<boolean>): Promise<boolean> {
+    const windowMs = bucket.windowSeconds * 1000;
+    const now = Date.now();
+    const windowKey = `${key(bucket, client)}:${Math.floor(now / windowMs)}`;
+    const secondsLeft = Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000));
+    const { count } = await this.store.incrWithTtl(`${windowKey}:tries`, secondsLeft);
+    // Read after counting: give-backs only grow, so a stale read errs on the refusing side.
+    const givenBack = Number((await this.store.get(`${windowKey}:right`)) ?? 0);
+    if (count - givenBack > bucket.limit) throw tooMany(bucket, secondsLeft);
+    if (!(await compare())) return false;
+    await this.store.incrWithTtl(`${windowKey}:right`, secondsLeft);
+    return true;
   }
 }
 

@@ -54,18 +54,29 @@ export class Sessions {
 
   /** The live session for a secret, its expiry slid forward; null when unknown or expired. */
   async resolve(secret: string): Promise<SessionRecord | null> {
-    if (secret.length < 20 || secret.length > 100) return null;
-    const hash = await sha256Hex(secret);
-    const record = await this.records.getByHash(hash);
-    if (record === null) return null;
+    const found = await this.lookup(secret);
+    if (!found) return null;
+    const { hash, record } = found;
     const now = Date.now();
-    if (now >= record.expires) return null;
     if (now - record.last_seen >= TOUCH_EVERY_MS) {
       record.last_seen = now;
       record.expires = Math.min(now + this.ttlSeconds * 1000, record.absolute_expires);
       await this.write(hash, record);
     }
     return record;
+  }
+
+  /** Whether a secret names a live session, without sliding it (for a cookie the request does not use). */
+  async isLive(secret: string): Promise<boolean> {
+    return (await this.lookup(secret)) !== null;
+  }
+
+  private async lookup(secret: string): Promise<{ hash: string; record: SessionRecord } | null> {
+    if (secret.length < 20 || secret.length > 100) return null;
+    const hash = await sha256Hex(secret);
+    const record = await this.records.getByHash(hash);
+    if (record === null || Date.now() >= record.expires) return null;
+    return { hash, record };
   }
 
   async list(): Promise<SessionRecord[]> {

@@ -328,7 +328,8 @@ test('a stuck overlay is dropped past the buffer limit; the others keep their la
 });
 
 test('reconnect storm: 1,000 overlays come back after a restart, all served, event loop delay bounded', async () => {
-  const env = await serverEnv();
+  // All 1,000 come from 127.0.0.1: lift the per-address socket cap (default 200).
+  const env = await serverEnv({ WS_MAX_SOCKETS_PER_ADDRESS: '2000' });
   const server = await start(env);
   const token = await viewToken(server);
   await api(server, '/api/rooms/main/ops', { method: 'POST', json: { type: 'update', item: { id: 'storm', kind: 'text', text: 'storm' } } });

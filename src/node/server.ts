@@ -66,9 +66,25 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.WS_MAX_PAYLOAD_KB * 1024 });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } }, () => resolve(s as Server));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: config.PORT,
+        hostname: config.HOST,
+        websocket: { server: wss },
+        // Node checks the header and request timeouts only this often (30 s by default), so
+        // a slow-header socket would otherwise live up to half a minute past its deadline.
+        serverOptions: { connectionsCheckingInterval: 1000 },
+      },
+      () => resolve(s as Server),
+    );
     s.once('error', reject);
   });
+  // Bounded life for connections that never finish a request, so thousands of idle or
+  // slow-header sockets cannot pile up (upgraded WebSockets leave these timers behind).
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000;
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
   const { port } = server.address() as AddressInfo;
   const url = listenUrl(config.HOST, port);
   logger.info('listening', { url, store: store.kind });
