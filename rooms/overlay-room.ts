@@ -7,11 +7,13 @@
 import { Room } from './room.ts';
 import { PresenceBoard } from './presence.ts';
 import type { Connection } from './connection.ts';
+import * as v from 'valibot';
 import {
+  advanceHorizon,
   applySceneOp,
   cloneSceneState,
   emptySceneState,
-  parseSceneState,
+  loadSceneState,
   replaceSceneState,
   serializeSceneState,
   toScene,
@@ -28,8 +30,8 @@ import {
 } from '../src/protocol/messages.ts';
 import { parseJsonMessage } from '../src/protocol/parse.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
-import type { Item, Scene } from '../src/protocol/scene.ts';
-import { StoreUnavailableError, type Store } from '../src/store/store.ts';
+import { Scene, type Item } from '../src/protocol/scene.ts';
+import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 
@@ -39,6 +41,8 @@ export const PATCH_HISTORY = 256;
 export const SILENT_SOCKET_MS = 75_000;
 const STATUS_THROTTLE_MS = 250;
 export const AUDIT_CAP = 10_000;
+/** Where a stored scene that could not be read at all is kept (KV), by room and version. */
+export const UNREADABLE_SCENE_PREFIX = 'scene-unreadable:';
 
 export type OpResult =
   | { ok: true; version: number }
@@ -94,11 +98,29 @@ export class OverlayRoom extends Room {
 
   private async load(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
-    if (stored) {
-      this.state = parseSceneState(stored.data, stored.version);
-      this.version = stored.version;
-    }
+    if (stored) await this.adopt(stored);
     this.loaded = true;
+  }
+
+  /**
+   * Take a stored scene as ours. One bad item must not brick the room (GET, PUT, every
+   * overlay): it is repaired or dropped, logged and audited. Data that is no scene at all is
+   * kept aside under its own key first, then the room goes on from an empty scene.
+   */
+  private async adopt(stored: StoredScene): Promise<void> {
+    const loaded = loadSceneState(stored.data, stored.version);
+    const ts = Date.now();
+    if (loaded.unreadable) {
+      const keptAs = `${UNREADABLE_SCENE_PREFIX}${this.id}:${stored.version}`;
+      await this.deps.store.set(keptAs, stored.data);
+      this.deps.log.error('stored scene is unreadable; kept aside, starting from an empty scene', { room: this.id, version: stored.version, kept_as: keptAs });
+      this.appendAudit({ ts, who: 'server', action: 'scene.unreadable', version: stored.version, kept_as: keptAs });
+    } else if (loaded.repaired.length > 0 || loaded.dropped.length > 0) {
+      this.deps.log.warn('stored scene had invalid items', { room: this.id, version: stored.version, repaired: loaded.repaired, dropped: loaded.dropped });
+      this.appendAudit({ ts, who: 'server', action: 'scene.repaired', version: stored.version, repaired: loaded.repaired, dropped: loaded.dropped });
+    }
+    this.state = loaded.state;
+    this.version = stored.version;
   }
 
   get currentVersion(): number {
@@ -262,28 +284,36 @@ export class OverlayRoom extends Room {
   private enqueue(submission: Submission): void {
     this.lastActivity = Date.now();
     this.queue.push(submission);
-    this.committing ??= this.drain().finally(() => {
-      this.committing = null;
-    });
+    this.committing ??= this.drain();
   }
 
+  /**
+   * Runs while the queue has work. `committing` is cleared in the same step that finds the
+   * queue empty: cleared a microtask later (a `.finally` on the promise), an op enqueued in
+   * between saw a drain still running, started none, and waited for the next op to arrive.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      try {
-        await this.ready();
-        await this.commitBatch(batch);
-      } catch (error) {
-        const unavailable = error instanceof StoreUnavailableError;
-        if (!unavailable) this.deps.log.error('commit failed', { room: this.id, error: String(error) });
-        for (const submission of batch) {
-          submission.settle({
-            ok: false,
-            code: unavailable ? 'store_unavailable' : 'internal',
-            message: unavailable ? 'the state store is unavailable; nothing was changed, try again' : 'internal error; nothing was changed',
-            version: this.version,
-          });
-        }
+    try {
+      while (this.queue.length > 0) await this.commitNext(this.queue.splice(0));
+    } finally {
+      this.committing = null;
+    }
+  }
+
+  private async commitNext(batch: Submission[]): Promise<void> {
+    try {
+      await this.ready();
+      await this.commitBatch(batch);
+    } catch (error) {
+      const unavailable = error instanceof StoreUnavailableError;
+      if (!unavailable) this.deps.log.error('commit failed', { room: this.id, error: String(error) });
+      for (const submission of batch) {
+        submission.settle({
+          ok: false,
+          code: unavailable ? 'store_unavailable' : 'internal',
+          message: unavailable ? 'the state store is unavailable; nothing was changed, try again' : 'internal error; nothing was changed',
+          version: this.version,
+        });
       }
     }
   }
@@ -297,6 +327,10 @@ export class OverlayRoom extends Room {
 
     for (const submission of batch) {
       if (submission.kind === 'replace') {
+        if (!v.is(Scene, submission.scene)) {
+          submission.settle({ ok: false, code: 'bad_message', message: 'the scene holds an invalid item', version: this.version });
+          continue;
+        }
         if (submission.knownVersion !== undefined && submission.knownVersion < this.version) {
           submission.settle({ ok: false, code: 'conflict', message: `the scene is at version ${this.version}, newer than ${submission.knownVersion}`, version: this.version });
           continue;
@@ -323,6 +357,7 @@ export class OverlayRoom extends Room {
       return;
     }
 
+    advanceHorizon(working, next - PATCH_HISTORY);
     const committed = await this.deps.store.commitScene(this.id, this.version, serializeSceneState(working), next);
     if (!committed) {
       // Another writer (a second process) got there first: take its state and tell everyone.
@@ -352,8 +387,11 @@ export class OverlayRoom extends Room {
 
   private async reload(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
-    this.state = stored ? parseSceneState(stored.data, stored.version) : emptySceneState();
-    this.version = stored?.version ?? 0;
+    if (stored) await this.adopt(stored);
+    else {
+      this.state = emptySceneState();
+      this.version = 0;
+    }
     this.history = [];
     this.broadcast({ type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
   }
@@ -386,10 +424,14 @@ export class OverlayRoom extends Room {
         submission.kind === 'replace'
           ? { ts, who: submission.who, action: 'scene.replace', version, items: submission.scene.items.length }
           : { ts, who: submission.who, action: `scene.${submission.op.type}`, version, id: opItemId(submission.op) };
-      this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
-        // The scene is committed; a lost audit line must not fail the op. The store logs outages.
-      });
+      this.appendAudit(entry);
     }
+  }
+
+  private appendAudit(entry: AuditEntry): void {
+    this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
+      // The scene is committed; a lost audit line must not fail the op. The store logs outages.
+    });
   }
 
   /** Moderators see how many overlays are live and whether they caught up; throttled. */

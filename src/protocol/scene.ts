@@ -10,6 +10,8 @@ export const MAX_ITEMS = 500;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_ID_LENGTH = 64;
 export const MAX_SRC_LENGTH = 2048;
+/** Paint order bound: `z` lies in [-MAX_Z, MAX_Z]; the room re-numbers rather than pass it. */
+export const MAX_Z = 1_000_000;
 
 export const ITEM_KINDS = ['text', 'image', 'video', 'audio', 'webrtc'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -55,7 +57,7 @@ const changeableFields = {
   y: v.optional(coordinate('y')),
   w: v.optional(size('w')),
   h: v.optional(size('h')),
-  z: v.optional(v.pipe(v.number('z must be a number'), v.integer('z must be an integer'), v.minValue(-1_000_000), v.maxValue(1_000_000))),
+  z: v.optional(v.pipe(v.number('z must be a number'), v.integer('z must be an integer'), v.minValue(-MAX_Z), v.maxValue(MAX_Z))),
   rotation: v.optional(v.pipe(v.number('rotation must be a number'), v.finite(), v.minValue(-3600), v.maxValue(3600))),
   opacity: v.optional(unit('opacity')),
   visible: v.optional(v.boolean('visible must be true or false')),
