@@ -5,6 +5,10 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
+import { PATCH_HISTORY, PatchHistory } from './patch-history.ts';
+import { errorMessage, opItemId, peekReqId } from './room-replies.ts';
+import { recoverStoredScene } from './scene-recovery.ts';
+import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
 import type { Connection } from './connection.ts';
 import * as v from 'valibot';
@@ -13,7 +17,6 @@ import {
   applySceneOp,
   cloneSceneState,
   emptySceneState,
-  loadSceneState,
   replaceSceneState,
   serializeSceneState,
   toScene,
@@ -35,14 +38,12 @@ import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } 
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 
-/** How many recent patches a reconnecting client can catch up from before it gets a full scene. */
-export const PATCH_HISTORY = 256;
 /** Clients ping every 15 s; a socket silent for this long is dead (a frozen OBS, a lost NAT). */
 export const SILENT_SOCKET_MS = 75_000;
 const STATUS_THROTTLE_MS = 250;
 export const AUDIT_CAP = 10_000;
-/** Where a stored scene that could not be read at all is kept (KV), by room and version. */
-export const UNREADABLE_SCENE_PREFIX = 'scene-unreadable:';
+export { PATCH_HISTORY } from './patch-history.ts';
+
 
 export type OpResult =
   | { ok: true; version: number }
@@ -54,6 +55,8 @@ type Submission =
 
 interface ClientState {
   lastSeen: number;
+  /** Scene ops only; overlays send none. */
+  ops: OpRateLimiter;
   appliedVersion: number | null;
   applyLatencyMs: number | null;
 }
@@ -71,7 +74,7 @@ export class OverlayRoom extends Room {
   private loaded = false;
   private queue: Submission[] = [];
   private committing: Promise<void> | null = null;
-  private history: { version: number; data: string }[] = [];
+  private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
@@ -102,24 +105,10 @@ export class OverlayRoom extends Room {
     this.loaded = true;
   }
 
-  /**
-   * Take a stored scene as ours. One bad item must not brick the room (GET, PUT, every
-   * overlay): it is repaired or dropped, logged and audited. Data that is no scene at all is
-   * kept aside under its own key first, then the room goes on from an empty scene.
-   */
   private async adopt(stored: StoredScene): Promise<void> {
-    const loaded = loadSceneState(stored.data, stored.version);
-    const ts = Date.now();
-    if (loaded.unreadable) {
-      const keptAs = `${UNREADABLE_SCENE_PREFIX}${this.id}:${stored.version}`;
-      await this.deps.store.set(keptAs, stored.data);
-      this.deps.log.error('stored scene is unreadable; kept aside, starting from an empty scene', { room: this.id, version: stored.version, kept_as: keptAs });
-      this.appendAudit({ ts, who: 'server', action: 'scene.unreadable', version: stored.version, kept_as: keptAs });
-    } else if (loaded.repaired.length > 0 || loaded.dropped.length > 0) {
-      this.deps.log.warn('stored scene had invalid items', { room: this.id, version: stored.version, repaired: loaded.repaired, dropped: loaded.dropped });
-      this.appendAudit({ ts, who: 'server', action: 'scene.repaired', version: stored.version, repaired: loaded.repaired, dropped: loaded.dropped });
-    }
-    this.state = loaded.state;
+    const recovered = await recoverStoredScene(this.id, stored, this.deps);
+    if (recovered.audit) this.appendAudit(recovered.audit);
+    this.state = recovered.state;
     this.version = stored.version;
   }
 
@@ -134,7 +123,7 @@ export class OverlayRoom extends Room {
   /** A socket the route has already authenticated joins; it gets the scene once loaded. */
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
-    this.clients.set(conn.id, { lastSeen: Date.now(), appliedVersion: null, applyLatencyMs: null });
+    this.clients.set(conn.id, { lastSeen: Date.now(), ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
     if (conn.role !== 'overlay') this.presence.join(conn);
     this.ready().then(
       () => {
@@ -195,6 +184,12 @@ export class OverlayRoom extends Room {
         return;
       default: {
         const op = message;
+        const admission = client.ops.take();
+        if (admission !== 'ok') {
+          this.send(conn, errorMessage('rate_limited', `too many ops: at most ${OP_RATE_PER_SECOND} a second, ${OP_BURST} at once; nothing was changed`, this.version, op.req_id));
+          if (admission === 'flood') this.drop(conn, CloseCode.policy, 'too many ops');
+          return;
+        }
         this.enqueue({
           kind: 'op',
           op,
@@ -379,7 +374,7 @@ export class OverlayRoom extends Room {
       ? { type: 'scene.full', scene: toScene(this.state), version: next, server_ts: serverTs }
       : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
     const data = JSON.stringify(message);
-    this.remember(next, replaced ? null : data);
+    this.history.remember(next, replaced ? null : data);
     for (const conn of this.connections.values()) this.sendRaw(conn, data);
     this.deps.metrics.wsBroadcasts++;
     this.audit(accepted, next);
@@ -392,26 +387,14 @@ export class OverlayRoom extends Room {
       this.state = emptySceneState();
       this.version = 0;
     }
-    this.history = [];
+    this.history.clear();
     this.broadcast({ type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
   }
 
-  /** Keep recent patches for catch-up; a full replace breaks the chain (null = resync fully). */
-  private remember(version: number, data: string | null): void {
-    if (data === null) {
-      this.history = [];
-      return;
-    }
-    this.history.push({ version, data });
-    if (this.history.length > PATCH_HISTORY) this.history.shift();
-  }
-
   private sendCatchUp(conn: Connection, sinceVersion?: number): void {
-    if (sinceVersion !== undefined && sinceVersion === this.version) return;
-    const first = this.history[0];
-    const canPatch = sinceVersion !== undefined && sinceVersion < this.version && first !== undefined && first.version <= sinceVersion + 1;
-    if (canPatch) {
-      for (const entry of this.history) if (entry.version > sinceVersion) this.sendRaw(conn, entry.data);
+    const patches = this.history.since(sinceVersion, this.version);
+    if (patches) {
+      for (const data of patches) this.sendRaw(conn, data);
       return;
     }
     this.send(conn, { type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
@@ -454,32 +437,3 @@ export class OverlayRoom extends Room {
     }, STATUS_THROTTLE_MS);
   }
 }
-
-function opItemId(op: SceneOp): string | undefined {
-  if (op.type === 'add' || op.type === 'update') return op.item.id;
-  if (op.type === 'clear') return undefined;
-  return op.id;
-}
-
-function errorMessage(
-  code: ErrorCode,
-  message: string,
-  version: number,
-  reqId?: string | number,
-  issues?: Record<string, string[]>,
-  item?: Item | null,
-): ServerMessage {
-  return { type: 'error', req_id: reqId, code, message, version, ...(issues ? { issues } : {}), ...(item !== undefined ? { item } : {}) };
-}
-
-/** Echo a req_id back even when the message as a whole was invalid, so the client can match it. */
-function peekReqId(text: string): string | number | undefined {
-  try {
-    const raw = JSON.parse(text) as { req_id?: unknown };
-    const id = raw?.req_id;
-    return (typeof id === 'string' && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id)) ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
