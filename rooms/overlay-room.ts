@@ -5,13 +5,18 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
+import { PATCH_HISTORY, PatchHistory } from './patch-history.ts';
+import { errorMessage, opItemId, peekReqId } from './room-replies.ts';
+import { recoverStoredScene } from './scene-recovery.ts';
+import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
 import type { Connection } from './connection.ts';
+import * as v from 'valibot';
 import {
+  advanceHorizon,
   applySceneOp,
   cloneSceneState,
   emptySceneState,
-  parseSceneState,
   replaceSceneState,
   serializeSceneState,
   toScene,
@@ -29,18 +34,18 @@ import {
 } from '../src/protocol/messages.ts';
 import { parseJsonMessage } from '../src/protocol/parse.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
-import type { Item, Scene } from '../src/protocol/scene.ts';
-import { StoreUnavailableError, type Store } from '../src/store/store.ts';
+import { Scene, type Item } from '../src/protocol/scene.ts';
+import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { legacyFullFrame, legacyPatchFrames, once, type LegacyServerMessage } from '../src/legacy/socket-messages.ts';
 
-/** How many recent patches a reconnecting client can catch up from before it gets a full scene. */
-export const PATCH_HISTORY = 256;
 /** Clients ping every 15 s; a socket silent for this long is dead (a frozen OBS, a lost NAT). */
 export const SILENT_SOCKET_MS = 75_000;
 const STATUS_THROTTLE_MS = 250;
 export const AUDIT_CAP = 10_000;
+export { PATCH_HISTORY } from './patch-history.ts';
+
 
 export type OpResult =
   | { ok: true; version: number }
@@ -52,6 +57,8 @@ type Submission =
 
 interface ClientState {
   lastSeen: number;
+  /** Scene ops only; overlays send none. */
+  ops: OpRateLimiter;
   appliedVersion: number | null;
   applyLatencyMs: number | null;
 }
@@ -71,7 +78,7 @@ export class OverlayRoom extends Room {
   private loaded = false;
   private queue: Submission[] = [];
   private committing: Promise<void> | null = null;
-  private history: { version: number; data: string }[] = [];
+  private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
@@ -98,11 +105,15 @@ export class OverlayRoom extends Room {
 
   private async load(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
-    if (stored) {
-      this.state = parseSceneState(stored.data, stored.version);
-      this.version = stored.version;
-    }
+    if (stored) await this.adopt(stored);
     this.loaded = true;
+  }
+
+  private async adopt(stored: StoredScene): Promise<void> {
+    const recovered = await recoverStoredScene(this.id, stored, this.deps);
+    if (recovered.audit) this.appendAudit(recovered.audit);
+    this.state = recovered.state;
+    this.version = stored.version;
   }
 
   get currentVersion(): number {
@@ -116,7 +127,7 @@ export class OverlayRoom extends Room {
   /** A socket the route has already authenticated joins; it gets the scene once loaded. */
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
-    this.clients.set(conn.id, { lastSeen: Date.now(), appliedVersion: null, applyLatencyMs: null });
+    this.clients.set(conn.id, { lastSeen: Date.now(), ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
     if (conn.role !== 'overlay') this.presence.join(conn);
     this.ready().then(
       () => {
@@ -177,6 +188,12 @@ export class OverlayRoom extends Room {
         return;
       default: {
         const op = message;
+        const admission = client.ops.take();
+        if (admission !== 'ok') {
+          this.send(conn, errorMessage('rate_limited', `too many ops: at most ${OP_RATE_PER_SECOND} a second, ${OP_BURST} at once; nothing was changed`, this.version, op.req_id));
+          if (admission === 'flood') this.drop(conn, CloseCode.policy, 'too many ops');
+          return;
+        }
         this.enqueue({
           kind: 'op',
           op,
@@ -282,28 +299,36 @@ export class OverlayRoom extends Room {
   private enqueue(submission: Submission): void {
     this.lastActivity = Date.now();
     this.queue.push(submission);
-    this.committing ??= this.drain().finally(() => {
-      this.committing = null;
-    });
+    this.committing ??= this.drain();
   }
 
+  /**
+   * Runs while the queue has work. `committing` is cleared in the same step that finds the
+   * queue empty: cleared a microtask later (a `.finally` on the promise), an op enqueued in
+   * between saw a drain still running, started none, and waited for the next op to arrive.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      try {
-        await this.ready();
-        await this.commitBatch(batch);
-      } catch (error) {
-        const unavailable = error instanceof StoreUnavailableError;
-        if (!unavailable) this.deps.log.error('commit failed', { room: this.id, error: String(error) });
-        for (const submission of batch) {
-          submission.settle({
-            ok: false,
-            code: unavailable ? 'store_unavailable' : 'internal',
-            message: unavailable ? 'the state store is unavailable; nothing was changed, try again' : 'internal error; nothing was changed',
-            version: this.version,
-          });
-        }
+    try {
+      while (this.queue.length > 0) await this.commitNext(this.queue.splice(0));
+    } finally {
+      this.committing = null;
+    }
+  }
+
+  private async commitNext(batch: Submission[]): Promise<void> {
+    try {
+      await this.ready();
+      await this.commitBatch(batch);
+    } catch (error) {
+      const unavailable = error instanceof StoreUnavailableError;
+      if (!unavailable) this.deps.log.error('commit failed', { room: this.id, error: String(error) });
+      for (const submission of batch) {
+        submission.settle({
+          ok: false,
+          code: unavailable ? 'store_unavailable' : 'internal',
+          message: unavailable ? 'the state store is unavailable; nothing was changed, try again' : 'internal error; nothing was changed',
+          version: this.version,
+        });
       }
     }
   }
@@ -317,6 +342,10 @@ export class OverlayRoom extends Room {
 
     for (const submission of batch) {
       if (submission.kind === 'replace') {
+        if (!v.is(Scene, submission.scene)) {
+          submission.settle({ ok: false, code: 'bad_message', message: 'the scene holds an invalid item', version: this.version });
+          continue;
+        }
         if (submission.knownVersion !== undefined && submission.knownVersion < this.version) {
           submission.settle({ ok: false, code: 'conflict', message: `the scene is at version ${this.version}, newer than ${submission.knownVersion}`, version: this.version });
           continue;
@@ -343,6 +372,7 @@ export class OverlayRoom extends Room {
       return;
     }
 
+    advanceHorizon(working, next - PATCH_HISTORY);
     const committed = await this.deps.store.commitScene(this.id, this.version, serializeSceneState(working), next);
     if (!committed) {
       // Another writer (a second process) got there first: take its state and tell everyone.
@@ -365,7 +395,7 @@ export class OverlayRoom extends Room {
       ? { type: 'scene.full', scene: toScene(this.state), version: next, server_ts: serverTs }
       : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
     const data = JSON.stringify(message);
-    this.remember(next, replaced ? null : data);
+    this.history.remember(next, replaced ? null : data);
     const state = this.state;
     this.fanOut(data, once(() => (replaced ? [legacyFullFrame(toScene(state), next, serverTs)] : legacyPatchFrames(patch, next, serverTs, before))));
     this.deps.metrics.wsBroadcasts++;
@@ -374,9 +404,12 @@ export class OverlayRoom extends Room {
 
   private async reload(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
-    this.state = stored ? parseSceneState(stored.data, stored.version) : emptySceneState();
-    this.version = stored?.version ?? 0;
-    this.history = [];
+    if (stored) await this.adopt(stored);
+    else {
+      this.state = emptySceneState();
+      this.version = 0;
+    }
+    this.history.clear();
     const scene = toScene(this.state);
     const serverTs = Date.now();
     this.fanOut(
@@ -393,24 +426,12 @@ export class OverlayRoom extends Room {
     }
   }
 
-  /** Keep recent patches for catch-up; a full replace breaks the chain (null = resync fully). */
-  private remember(version: number, data: string | null): void {
-    if (data === null) {
-      this.history = [];
-      return;
-    }
-    this.history.push({ version, data });
-    if (this.history.length > PATCH_HISTORY) this.history.shift();
-  }
-
   private sendCatchUp(conn: Connection, sinceVersion?: number): void {
     // The FastAPI version's clients never resync by version: they get the whole scene.
     if (conn.legacy) return void this.sendRaw(conn, legacyFullFrame(toScene(this.state), this.version, Date.now()));
-    if (sinceVersion !== undefined && sinceVersion === this.version) return;
-    const first = this.history[0];
-    const canPatch = sinceVersion !== undefined && sinceVersion < this.version && first !== undefined && first.version <= sinceVersion + 1;
-    if (canPatch) {
-      for (const entry of this.history) if (entry.version > sinceVersion) this.sendRaw(conn, entry.data);
+    const patches = this.history.since(sinceVersion, this.version);
+    if (patches) {
+      for (const data of patches) this.sendRaw(conn, data);
       return;
     }
     this.send(conn, { type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
@@ -423,10 +444,14 @@ export class OverlayRoom extends Room {
         submission.kind === 'replace'
           ? { ts, who: submission.who, action: 'scene.replace', version, items: submission.scene.items.length }
           : { ts, who: submission.who, action: `scene.${submission.op.type}`, version, id: opItemId(submission.op) };
-      this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
-        // The scene is committed; a lost audit line must not fail the op. The store logs outages.
-      });
+      this.appendAudit(entry);
     }
+  }
+
+  private appendAudit(entry: AuditEntry): void {
+    this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
+      // The scene is committed; a lost audit line must not fail the op. The store logs outages.
+    });
   }
 
   /** Moderators see how many overlays are live and whether they caught up; throttled. */
@@ -449,32 +474,3 @@ export class OverlayRoom extends Room {
     }, STATUS_THROTTLE_MS);
   }
 }
-
-function opItemId(op: SceneOp): string | undefined {
-  if (op.type === 'add' || op.type === 'update') return op.item.id;
-  if (op.type === 'clear') return undefined;
-  return op.id;
-}
-
-function errorMessage(
-  code: ErrorCode,
-  message: string,
-  version: number,
-  reqId?: string | number,
-  issues?: Record<string, string[]>,
-  item?: Item | null,
-): ServerMessage {
-  return { type: 'error', req_id: reqId, code, message, version, ...(issues ? { issues } : {}), ...(item !== undefined ? { item } : {}) };
-}
-
-/** Echo a req_id back even when the message as a whole was invalid, so the client can match it. */
-function peekReqId(text: string): string | number | undefined {
-  try {
-    const raw = JSON.parse(text) as { req_id?: unknown };
-    const id = raw?.req_id;
-    return (typeof id === 'string' && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id)) ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-

@@ -1,15 +1,21 @@
 /**
  * A room's scene as the room holds it: items by id in paint order of insertion, and for each
- * item the version of its last change (removed items keep theirs as a tombstone). Per-item
- * versions are what let two moderators edit different items without conflicting.
+ * item the version of its last change (removed items keep theirs as a tombstone until it falls
+ * below the horizon). Per-item versions are what let two moderators edit different items
+ * without conflicting.
  */
 import * as v from 'valibot';
-import { Item, MAX_ITEMS, type Scene } from '../src/protocol/scene.ts';
+import { Item, MAX_ITEMS, MAX_Z, type Scene } from '../src/protocol/scene.ts';
 import type { PatchOp, SceneOp, ErrorCode } from '../src/protocol/messages.ts';
 
 export interface SceneState {
   items: Map<string, Item>;
   itemVersions: Map<string, number>;
+  /**
+   * Tombstones older than this are pruned, so a `base_version` below it cannot be checked
+   * against removed items: such an op conflicts on an item the room has no version for.
+   */
+  horizon: number;
 }
 
 export type OpOutcome =
@@ -19,33 +25,32 @@ export type OpOutcome =
 /** A rule beyond the schema (e.g. allowed media origins): why `item` may not be stored, or null. */
 export type ItemRefusal = (item: Item) => string | null;
 
-export const emptySceneState = (): SceneState => ({ items: new Map(), itemVersions: new Map() });
+export const emptySceneState = (): SceneState => ({ items: new Map(), itemVersions: new Map(), horizon: 0 });
 
 export const cloneSceneState = (state: SceneState): SceneState => ({
   items: new Map(state.items),
   itemVersions: new Map(state.itemVersions),
+  horizon: state.horizon,
 });
 
 export const toScene = (state: SceneState): Scene => ({ items: [...state.items.values()] });
 
-/** Stored form; the room owns it, the store only sees a string. */
-const StoredSceneState = v.object({
-  items: v.array(Item),
-  item_versions: v.optional(v.record(v.string(), v.number()), {}),
-});
+export { loadSceneState, parseSceneState, serializeSceneState } from './stored-scene.ts';
 
-export function serializeSceneState(state: SceneState): string {
-  return JSON.stringify({ items: [...state.items.values()], item_versions: Object.fromEntries(state.itemVersions) });
+/**
+ * Move the horizon up to `horizon` and forget the tombstones below it: without this every
+ * removed id stays in the stored scene forever and every commit rewrites them all.
+ */
+export function advanceHorizon(state: SceneState, horizon: number): void {
+  if (horizon <= state.horizon) return;
+  state.horizon = horizon;
+  for (const [id, changed] of state.itemVersions) {
+    if (changed < horizon && !state.items.has(id)) state.itemVersions.delete(id);
+  }
 }
 
-/** A stored scene that no longer parses is reported, not silently replaced by an empty one. */
-export function parseSceneState(data: string, version: number): SceneState {
-  const parsed = v.parse(StoredSceneState, JSON.parse(data));
-  const items = new Map(parsed.items.map((item) => [item.id, item]));
-  const itemVersions = new Map(Object.entries(parsed.item_versions));
-  for (const id of items.keys()) if (!itemVersions.has(id)) itemVersions.set(id, version);
-  return { items, itemVersions };
-}
+/** How many removed ids the state still remembers. */
+export const tombstoneCount = (state: SceneState): number => state.itemVersions.size - state.items.size;
 
 /** Replace everything (HTTP PUT): every item counts as changed at `version`. */
 export function replaceSceneState(state: SceneState, scene: Scene, version: number): void {
@@ -60,6 +65,10 @@ export function replaceSceneState(state: SceneState, scene: Scene, version: numb
  * after that version. `refuse` is asked about every item an add, update or patch would store.
  */
 export function applySceneOp(state: SceneState, op: SceneOp, version: number, refuse: ItemRefusal = () => null): OpOutcome {
+  // Below the horizon a removal may have been forgotten: only an item with a known version can be checked.
+  if (op.base_version !== undefined && op.base_version < state.horizon && (op.type === 'clear' || !state.itemVersions.has(opTarget(op)))) {
+    return conflict(`base_version ${op.base_version} is older than the oldest version this room can check (${state.horizon}); reload the scene`, null);
+  }
   if (op.type === 'clear') {
     if (op.base_version !== undefined) {
       const newer = [...state.itemVersions.values()].some((changed) => changed > op.base_version!);
@@ -70,7 +79,7 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number, re
     return { ok: true, patch: [{ op: 'clear' }] };
   }
 
-  const id = op.type === 'add' || op.type === 'update' ? op.item.id : op.id;
+  const id = opTarget(op);
   const current = state.items.get(id);
   const changedAt = state.itemVersions.get(id);
   if (op.base_version !== undefined && changedAt !== undefined && changedAt > op.base_version) {
@@ -111,13 +120,17 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number, re
     case 'bringToFront':
     case 'sendToBack': {
       if (!current) return notFound(id);
-      const others = [...state.items.values()].filter((item) => item.id !== id).map((item) => item.z);
-      const z =
-        op.type === 'bringToFront'
-          ? Math.max(current.z, others.length ? Math.max(...others) + 1 : current.z)
-          : Math.min(current.z, others.length ? Math.min(...others) - 1 : current.z);
-      if (z === current.z) return { ok: true, patch: [] };
-      return upsert(state, { ...current, z }, version);
+      const front = op.type === 'bringToFront';
+      const others = [...state.items.values()].filter((item) => item.id !== id);
+      if (others.length === 0) return { ok: true, patch: [] };
+      const edge = others.reduce((z, item) => (front ? Math.max(z, item.z) : Math.min(z, item.z)), others[0]!.z);
+      if (front ? current.z > edge : current.z < edge) return { ok: true, patch: [] };
+      const z = front ? edge + 1 : edge - 1;
+      if (Math.abs(z) <= MAX_Z) return upsert(state, [{ ...current, z }], version);
+      // No room left at that end: re-number the whole paint order 0..n-1 instead of passing the bound.
+      const ordered = [...others].sort((a, b) => a.z - b.z);
+      const sequence = front ? [...ordered, current] : [current, ...ordered];
+      return upsert(state, sequence.map((item, index) => ({ ...item, z: index })).filter((item, index) => item.z !== sequence[index]!.z), version);
     }
   }
 }
@@ -125,14 +138,32 @@ export function applySceneOp(state: SceneState, op: SceneOp, version: number, re
 function upsertUnlessRefused(state: SceneState, item: Item, version: number, refuse: ItemRefusal, current: Item | undefined): OpOutcome {
   const refusal = refuse(item);
   if (refusal) return { ok: false, code: 'bad_message', message: refusal, item: current ?? null };
-  return upsert(state, item, version);
+  return upsert(state, [item], version);
 }
 
-function upsert(state: SceneState, item: Item, version: number): OpOutcome {
-  state.items.set(item.id, item);
-  state.itemVersions.set(item.id, version);
-  return { ok: true, patch: [{ op: 'upsert', item }] };
+/**
+ * Every item a commit writes goes through here and is checked against the stored schema
+ * first: an op that would store an item the next load could not read is refused whole.
+ */
+function upsert(state: SceneState, items: Item[], version: number): OpOutcome {
+  const checked: Item[] = [];
+  for (const item of items) {
+    const parsed = v.safeParse(Item, item);
+    if (!parsed.success) {
+      const issue = parsed.issues[0];
+      const where = issue ? v.getDotPath(issue) : null;
+      return { ok: false, code: 'bad_message', message: `item ${item.id} would be invalid${where ? ` (${where})` : ''}: ${issue?.message ?? 'invalid item'}`, item: state.items.get(item.id) ?? null };
+    }
+    checked.push(parsed.output);
+  }
+  for (const item of checked) {
+    state.items.set(item.id, item);
+    state.itemVersions.set(item.id, version);
+  }
+  return { ok: true, patch: checked.map((item) => ({ op: 'upsert', item })) };
 }
+
+const opTarget = (op: Exclude<SceneOp, { type: 'clear' }>): string => (op.type === 'add' || op.type === 'update' ? op.item.id : op.id);
 
 const notFound = (id: string): OpOutcome => ({ ok: false, code: 'not_found', message: `no item with id ${id}`, item: null });
 const conflict = (message: string, item: Item | null): OpOutcome => ({ ok: false, code: 'conflict', message, item });

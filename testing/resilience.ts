@@ -74,6 +74,9 @@ export interface EditLog {
  * A moderator editing continuously: one `update` at a time over `items` item ids, text
  * `op-<index>`, until stop() is called. Acks and errors are recorded; nothing is retried.
  */
+/** A fast drag sends about 30 ops a second (rooms/op-rate-limit.ts allows 60). */
+const DRAG_OP_INTERVAL_MS = 1000 / 30;
+
 export function editContinuously(moderator: TestSocket, options: { items?: number; prefix?: string; timeoutMs?: number } = {}) {
   const items = options.items ?? 20;
   const prefix = options.prefix ?? 'e';
@@ -110,8 +113,8 @@ export function editContinuously(moderator: TestSocket, options: { items?: numbe
         // An outage answers at once; do not spin on it.
         await sleep(10);
       }
-      // Continuous, not flat out: about what a fast drag sends, with room for the event loop.
-      await sleep(2);
+      // Continuous, not flat out: what a fast drag sends (30 ops/s), well inside the socket's rate limit.
+      await sleep(Math.max(2, DRAG_OP_INTERVAL_MS - (performance.now() - started)));
     }
   })();
   return {

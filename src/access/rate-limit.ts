@@ -13,6 +13,8 @@ export interface Bucket {
 
 export const BUCKETS = {
   upload: { name: 'upload', limit: 20, windowSeconds: 60 },
+  /** POST /api/rooms/:room/ops, per credential and room (a request carries at most 100 ops). */
+  sceneOps: { name: 'scene_ops', limit: 300, windowSeconds: 60 },
   modkeyGenerate: { name: 'modkey_generate', limit: 10, windowSeconds: 60 },
   modkeyConsume: { name: 'modkey_consume', limit: 20, windowSeconds: 60 },
   ttsSpeak: { name: 'tts_speak', limit: 30, windowSeconds: 60 },

@@ -35,6 +35,10 @@ export class DenoFilePersistence implements MemoryStorePersistence {
     await Deno.writeTextFile(`${this.dir}/audit/${name}`, formatAuditLines(entries), { append: true });
   }
 
+  async rewriteAudit(room: string, entries: AuditEntry[]): Promise<void> {
+    await writeAtomically(`${this.dir}/audit`, auditFileName(room), formatAuditLines(entries));
+  }
+
   /** The newest entries of each room's log; an overgrown log is rewritten to just those. */
   private async loadAudit(): Promise<Record<string, AuditEntry[]>> {
     const audit: Record<string, AuditEntry[]> = Object.create(null);

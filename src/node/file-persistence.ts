@@ -46,6 +46,10 @@ export class FilePersistence implements MemoryStorePersistence {
     await appendFile(join(this.auditDir, name), formatAuditLines(entries), 'utf8');
   }
 
+  async rewriteAudit(room: string, entries: AuditEntry[]): Promise<void> {
+    await writeAtomically(this.auditDir, auditFileName(room), formatAuditLines(entries));
+  }
+
   async writeScene(room: string, stored: StoredScene): Promise<void> {
     if (!ROOM_NAME.test(room)) throw new Error(`refusing to store a scene for room name ${JSON.stringify(room)}`);
     await writeAtomically(this.scenesDir, `${room}.json`, JSON.stringify({ data: stored.data, version: stored.version }));

@@ -17,6 +17,7 @@ import { openSocket, type TestSocket } from '../../testing/ws-client.ts';
 import { STREAMER_TOKEN, TOKEN_SECRET } from '../../testing/test-server.ts';
 import { editContinuously, rssOf, sleep, startDurableRedis } from '../../testing/resilience.ts';
 import type { ServerMessage } from '../protocol/messages.ts';
+import { OP_BURST, OP_RATE_PER_SECOND } from '../../rooms/op-rate-limit.ts';
 
 const streamer = { 'x-streamer-token': STREAMER_TOKEN };
 const dirs: string[] = [];
@@ -157,12 +158,15 @@ test('Redis killed and restarted while a moderator edits: fast 503s, sockets sta
 
 /**
  * A moderator streaming ops without waiting for acks (a script, or a drag at full speed):
- * `update` of one of 100 items, text `d<n>`, `perTick` ops every millisecond.
+ * `update` of one of 100 items, text `d<n>`. Half a burst at once, then a steady rate just
+ * under the socket's limit (rooms/op-rate-limit.ts), so no op is refused for speed.
  */
-function streamOps(moderator: TestSocket, perTick: number) {
+function streamOps(moderator: TestSocket) {
   let sent = 0;
+  const started = performance.now();
   const timer = setInterval(() => {
-    for (let i = 0; i < perTick && moderator.ws.readyState === WebSocket.OPEN; i++, sent++) {
+    const allowed = OP_BURST / 2 + Math.floor(((performance.now() - started) * OP_RATE_PER_SECOND * 0.8) / 1000);
+    for (; sent < allowed && moderator.ws.readyState === WebSocket.OPEN; sent++) {
       moderator.send({ type: 'update', item: { id: `d${sent % 100}`, kind: 'text', text: `d${sent}` }, req_id: sent });
     }
   }, 1);
@@ -201,8 +205,8 @@ for (const store of ['embedded', 'redis'] as const) {
     for (const s of [...overlays, moderator]) await s.next('scene.full');
 
     // SIGTERM lands mid-stream, so ops are queued or being committed when the drain starts.
-    const stream = streamOps(moderator, 10);
-    await moderator.next('ack', (m) => m.req_id === 300, 5000);
+    const stream = streamOps(moderator);
+    await moderator.next('ack', (m) => m.req_id === 100, 5000);
     const signalledAt = performance.now();
     const exitCode = server.stop('SIGTERM');
     const closes = await Promise.all([moderator, ...overlays].map((s) => s.closed));
@@ -249,8 +253,8 @@ test('SIGKILL mid-stream with Redis: no acknowledged op is lost', async () => {
   const server = await start(env);
   const moderator = await openSocket(wsUrl(server, '/ws/moderator?room=main'), streamer);
   await moderator.next('scene.full');
-  const stream = streamOps(moderator, 10);
-  await moderator.next('ack', (m) => m.req_id === 300, 5000);
+  const stream = streamOps(moderator);
+  await moderator.next('ack', (m) => m.req_id === 100, 5000);
   await server.stop('SIGKILL');
   await moderator.closed;
   stream.stop();

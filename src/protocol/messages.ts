@@ -71,6 +71,7 @@ export type ErrorCode =
   | 'too_many_items'
   | 'forbidden'
   | 'store_unavailable'
+  | 'rate_limited'
   | 'internal';
 
 export type ServerMessage =

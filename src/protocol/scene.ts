@@ -11,6 +11,8 @@ export const MAX_ITEMS = 500;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_ID_LENGTH = 64;
 export const MAX_SRC_LENGTH = 2048;
+/** Paint order bound: `z` lies in [-MAX_Z, MAX_Z]; the room re-numbers rather than pass it. */
+export const MAX_Z = 1_000_000;
 
 export const ITEM_KINDS = ['text', 'image', 'video', 'audio', 'webrtc'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
@@ -88,7 +90,7 @@ const changeableFields = {
   y: v.optional(coordinate('y')),
   w: v.optional(size('w')),
   h: v.optional(size('h')),
-  z: v.optional(v.pipe(number('z'), v.integer('z must be an integer'), v.minValue(-1_000_000, 'z must be at least -1000000'), v.maxValue(1_000_000, 'z must be at most 1000000'))),
+  z: v.optional(v.pipe(number('z'), v.integer('z must be an integer'), v.minValue(-MAX_Z, `z must be at least -${MAX_Z}`), v.maxValue(MAX_Z, `z must be at most ${MAX_Z}`))),
   rotation: v.optional(bounded('rotation', -3600, 3600)),
   opacity: v.optional(unit('opacity')),
   visible: v.optional(v.boolean('visible must be true or false')),

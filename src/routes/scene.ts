@@ -11,6 +11,7 @@ import { readBody, readValidBody, validBody } from '../http/body.ts';
 import { Scene, normaliseSceneAliases } from '../protocol/scene.ts';
 import { SceneOp } from '../protocol/messages.ts';
 import { AppError } from '../errors.ts';
+import { BUCKETS } from '../access/rate-limit.ts';
 import type { OpResult } from '../../rooms/overlay-room.ts';
 import { roomOf } from './room-param.ts';
 import { orPublicOverlay } from '../access/public-overlay.ts';
@@ -67,10 +68,13 @@ export function sceneRoutes(services: Services) {
   app.put('/api/rooms/:room/scene', write, putScene);
 
   app.post('/api/rooms/:room/ops', write, async (c) => {
+    // Counted in the store, so a script cannot spread a flood over processes sharing Redis.
+    const principal = c.get('principal');
+    await services.limiter.hit(BUCKETS.sceneOps, `${roomOf(c)}:${principal.sessionId ?? principal.role}`);
     const body = await readBody(c, SCENE_BODY_LIMIT);
     const ops = isOpsBatch(body) ? validBody(OpsBatch, body).ops : [validBody(SceneOp, body)];
     const room = services.overlays.get(roomOf(c));
-    const who = c.get('principal').label;
+    const who = principal.label;
     // Queued together, so they land in one batch (one version) unless one fails alone.
     const results = await Promise.all(ops.map((op) => room.submit(op, who)));
     const failed = results.find((r) => !r.ok);

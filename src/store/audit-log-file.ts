@@ -7,6 +7,8 @@ import type { AuditEntry } from './store.ts';
 
 /** As many entries as a room's log keeps (the rooms append with this cap). */
 export const AUDIT_KEEP = 10_000;
+/** A log is rewritten to its newest `cap` entries once it holds more than this many times that. */
+export const AUDIT_COMPACT_FACTOR = 2;
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const auditFileName = (room: string): string => {
@@ -31,5 +33,5 @@ export function parseAuditLog(text: string, keep = AUDIT_KEEP): { entries: Audit
     }
   }
   // Rewrite an overgrown log, and one whose last line is torn: the next append would glue onto it.
-  return { entries, compact: lines.length > keep * 2 || (text !== '' && !text.endsWith('\n')) };
+  return { entries, compact: lines.length > keep * AUDIT_COMPACT_FACTOR || (text !== '' && !text.endsWith('\n')) };
 }

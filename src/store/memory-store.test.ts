@@ -104,6 +104,7 @@ persisted('a failing scene write leaves the state unchanged and rejects', async 
     loadAll: () => files.loadAll(),
     writeKv: (kv) => files.writeKv(kv),
     appendAudit: (room, entries) => files.appendAudit(room, entries),
+    rewriteAudit: (room, entries) => files.rewriteAudit(room, entries),
     async writeScene(room, stored) {
       if (failWrites) throw new Error('disk full');
       await files.writeScene(room, stored);

@@ -4,6 +4,7 @@
  * so the same class runs on Node, Deno or in a test without a file system.
  */
 import type { AuditEntry, Store, StoredScene } from './store.ts';
+import { AUDIT_COMPACT_FACTOR } from './audit-log-file.ts';
 
 /** A key's value and when it stops existing (epoch ms), null for never. */
 export interface KvRecord {
@@ -31,6 +32,8 @@ export interface MemoryStorePersistence {
   writeKv(kv: Record<string, KvRecord>): Promise<void>;
   /** Appends entries to a room's audit log; calls are coalesced and never overlap. */
   appendAudit(room: string, entries: AuditEntry[]): Promise<void>;
+  /** Replaces a room's audit log with `entries` (compaction while running); never overlaps an append. */
+  rewriteAudit(room: string, entries: AuditEntry[]): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -57,6 +60,9 @@ export class MemoryStore implements Store {
   /** Audit entries not yet handed to the persistence, per room. */
   private readonly auditPending = new Map<string, AuditEntry[]>();
   private auditWriteTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  /** Lines in each room's log on disk (at least as many as were loaded), and each room's cap. */
+  private readonly auditOnDisk = new Map<string, number>();
+  private readonly auditCaps = new Map<string, number>();
   private auditWrites: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -175,6 +181,7 @@ export class MemoryStore implements Store {
 
   async appendAudit(room: string, entry: AuditEntry, cap: number): Promise<void> {
     if (!Number.isInteger(cap) || cap < 1) throw new RangeError('audit cap must be a positive integer');
+    this.auditCaps.set(room, cap);
     let entries = this.audit.get(room);
     if (!entries) this.audit.set(room, (entries = []));
     // A JSON round trip keeps the embedded store honest: what Redis could not store, neither can we.
@@ -246,7 +253,10 @@ export class MemoryStore implements Store {
     for (const [room, stored] of Object.entries(snapshot.scenes)) {
       this.scenes.set(room, { data: stored.data, version: stored.version });
     }
-    for (const [room, entries] of Object.entries(snapshot.audit ?? {})) this.audit.set(room, [...entries]);
+    for (const [room, entries] of Object.entries(snapshot.audit ?? {})) {
+      this.audit.set(room, [...entries]);
+      this.auditOnDisk.set(room, entries.length);
+    }
   }
 
   /** Audit lines are appended in batches: losing the last fraction of a second is acceptable. */
@@ -269,13 +279,32 @@ export class MemoryStore implements Store {
     this.auditWrites = this.auditWrites.then(async () => {
       for (const [room, entries] of batch) {
         try {
-          await persistence.appendAudit(room, entries);
+          await this.writeAuditBatch(persistence, room, entries);
         } catch (err) {
           console.warn('embedded store: appending to the audit log failed', err);
         }
       }
     });
     return this.auditWrites;
+  }
+
+  /**
+   * Append, or, once the file would pass its bound, rewrite it to what memory keeps: the log
+   * stays bounded while the server runs, not only when it next loads.
+   */
+  private async writeAuditBatch(persistence: MemoryStorePersistence, room: string, entries: AuditEntry[]): Promise<void> {
+    const lines = (this.auditOnDisk.get(room) ?? 0) + entries.length;
+    const cap = this.auditCaps.get(room) ?? entries.length;
+    if (lines <= cap * AUDIT_COMPACT_FACTOR) {
+      await persistence.appendAudit(room, entries);
+      this.auditOnDisk.set(room, lines);
+      return;
+    }
+    // Entries still pending belong to a later batch, which appends them after this rewrite.
+    const later = new Set(this.auditPending.get(room) ?? []);
+    const kept = (this.audit.get(room) ?? []).filter((entry) => !later.has(entry));
+    await persistence.rewriteAudit(room, kept);
+    this.auditOnDisk.set(room, kept.length);
   }
 
   /** KV changes are frequent and individually cheap to lose, so writes are coalesced. */
