@@ -11,8 +11,18 @@ export interface Connection {
   readonly label: string;
   /** The moderator session behind this socket, so ending a session can close it. */
   readonly sessionId?: string;
+  /** What the upgrade request said about the client, for the streamer's health view. */
+  readonly meta?: ConnectionMeta;
   /** Bytes queued in the socket and not yet written: how far behind the client is. */
   readonly bufferedAmount: number;
   send(data: string): void;
   close(code: number, reason: string): void;
+}
+
+export interface ConnectionMeta {
+  connectedAt: number;
+  userAgent: string;
+  address: string;
+  /** How many times this page had connected before (the overlay says so in its URL). */
+  reconnects: number;
 }

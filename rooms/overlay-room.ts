@@ -6,6 +6,7 @@
  */
 import { Room } from './room.ts';
 import { PresenceBoard } from './presence.ts';
+import { LatencyHistory } from './latency-history.ts';
 import type { Connection } from './connection.ts';
 import {
   applySceneOp,
@@ -71,6 +72,8 @@ export class OverlayRoom extends Room {
   private readonly clients = new Map<string, ClientState>();
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  /** Apply latencies of the last minutes, for the streamer's health view. */
+  readonly latency = new LatencyHistory();
   /** Panels only: each moderator gets the list with its own id as `you`. */
   private readonly presence = new PresenceBoard((moderators) => {
     for (const conn of this.connections.values()) {
@@ -206,12 +209,18 @@ export class OverlayRoom extends Room {
   recordApplied(clientId: string | null, version: number, serverTs?: number): void {
     const latency = serverTs !== undefined ? Date.now() - serverTs : NaN;
     this.deps.metrics.recordApply(latency);
+    this.latency.record(latency);
     const client = clientId ? this.clients.get(clientId) : undefined;
     if (client) {
       client.appliedVersion = Math.max(client.appliedVersion ?? 0, version);
       if (Number.isFinite(latency)) client.applyLatencyMs = latency;
     }
     this.scheduleStatus();
+  }
+
+  /** What the room knows of one socket's client: last message, applied version, latency. */
+  clientState(connId: string): Readonly<ClientState> | undefined {
+    return this.clients.get(connId);
   }
 
   stats() {

@@ -12,6 +12,7 @@ import type { Principal, PrincipalRole } from './principal.ts';
 import { BUCKETS } from './rate-limit.ts';
 import { secretsEqual } from './secrets.ts';
 import { originAllowed, ownOrigin } from './origin.ts';
+import { STREAMER_SESSION_COOKIE } from './streamer-sessions.ts';
 
 export const SESSION_COOKIE = 'so_session';
 
@@ -33,9 +34,12 @@ export function authenticate(services: Services, options: AuthenticateOptions): 
     if (room !== undefined && principal.role !== 'streamer' && principal.room !== room) {
       throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}", not "${room}"`);
     }
-    if (options.write || c.req.header('upgrade')?.toLowerCase() === 'websocket') {
+    // A streamer cookie can do everything: every state change it makes gets the CSRF check.
+    const streamerCookieWrite = c.get('credential') === 'streamer-cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
+    if (options.write || streamerCookieWrite || c.req.header('upgrade')?.toLowerCase() === 'websocket') {
       const own = ownOrigin(originPolicy(services), c.req.url, c.req.header('host'), c.req.header('x-forwarded-proto'));
-      if (!originAllowed(originPolicy(services), c.req.header('origin'), own, c.get('credential') === 'session-cookie')) {
+      const cookie = c.get('credential') === 'session-cookie' || c.get('credential') === 'streamer-cookie';
+      if (!originAllowed(originPolicy(services), c.req.header('origin'), own, cookie)) {
         throw new AppError(403, 'origin_refused', 'requests from this Origin are not allowed');
       }
     }
@@ -62,6 +66,16 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
     }
     c.set('credential', 'streamer-token');
     return { role: 'streamer', label: 'streamer' };
+  }
+
+  const streamerCookie = getCookie(c, STREAMER_SESSION_COOKIE);
+  if (streamerCookie && allows('streamer') && !explicitCredential(c)) {
+    if (await services.streamerSessions.resolve(streamerCookie)) {
+      c.set('credential', 'streamer-cookie');
+      return { role: 'streamer', label: 'streamer' };
+    }
+    // An expired dashboard cookie must not hide a live moderator cookie in the same browser.
+    if (!allows('moderator') || !getCookie(c, SESSION_COOKIE)) throw new AppError(401, 'invalid_streamer_session', 'the streamer session is unknown, ended or expired; sign in again');
   }
 
   const session = sessionSecret(c);
@@ -92,6 +106,10 @@ function sessionSecret(c: Context<AppEnv>): { secret: string; via: 'session-cook
   if (cookie) return { secret: cookie, via: 'session-cookie' };
   return null;
 }
+
+/** A credential named on the request itself (a bearer, `?session=`, an overlay's `?token=`) beats any cookie. */
+const explicitCredential = (c: Context<AppEnv>) =>
+  /^Bearer\s+\S+$/i.test(c.req.header('authorization') ?? '') || Boolean(c.req.query('session')) || Boolean(c.req.query('token'));
 
 function describe(allows: (role: PrincipalRole) => boolean): string {
   const ways: string[] = [];
