@@ -76,6 +76,7 @@ export function streamerSessionRoutes(services: Services) {
         public_base_url: services.config.PUBLIC_BASE_URL || null,
         base_url: publicBaseUrl(services, c),
       },
+      limits: { moderator_key_ttl_seconds: services.config.MODERATOR_KEY_TTL_SECONDS },
     });
   });
 

@@ -1,0 +1,15 @@
+/** An audit entry as a sentence ("Alice added logo", "key for Bob consumed from 203.0.113.7"). */
+import type { AuditEntry } from './api.ts';
+import { isDashboardKey, t } from './i18n.ts';
+
+export function auditLine(entry: AuditEntry): string {
+  const key = `line.${entry.action}`;
+  const vars: Record<string, string | number> = { action: entry.action };
+  for (const [name, value] of Object.entries(entry)) {
+    if (typeof value === 'string' || typeof value === 'number') vars[name] = value;
+  }
+  vars.label ??= '?';
+  vars.id ??= '?';
+  vars.address ??= '?';
+  return t(isDashboardKey(key) ? key : 'line.other', vars);
+}
