@@ -25,4 +25,6 @@ export interface ConnectionMeta {
   address: string;
   /** How many times this page had connected before (the overlay says so in its URL). */
   reconnects: number;
+  /** The streamer's dashboard watching the room, not a panel editing it. */
+  dashboard?: boolean;
 }

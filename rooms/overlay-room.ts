@@ -116,7 +116,8 @@ export class OverlayRoom extends Room {
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
     this.clients.set(conn.id, { lastSeen: Date.now(), appliedVersion: null, applyLatencyMs: null });
-    if (conn.role !== 'overlay') this.presence.join(conn);
+    // The streamer's dashboard only watches: the panels' presence list is for editors.
+    if (conn.role !== 'overlay' && !conn.meta?.dashboard) this.presence.join(conn);
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;

@@ -8,6 +8,7 @@ export function auditLine(entry: AuditEntry): string {
   for (const [name, value] of Object.entries(entry)) {
     if (typeof value === 'string' || typeof value === 'number') vars[name] = value;
   }
+  if (entry.action === 'streamer.signed_in') vars.via = t(entry.via === 'admin-link' ? 'via.admin_link' : 'via.token');
   vars.label ??= '?';
   vars.id ??= '?';
   vars.address ??= '?';

@@ -28,6 +28,7 @@ export function RoomView({ room, maxKeyTtl, onError }: { room: string; maxKeyTtl
         const url = new URL('/ws/moderator', location.href);
         url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
         url.searchParams.set('room', room);
+        url.searchParams.set('view', 'dashboard');
         return url.href;
       },
       onMessage: (msg) => msg.type === 'room.status' && bump(),

@@ -34,8 +34,10 @@ export function auditRoutes(services: Services) {
     const room = roomOf(c);
     const limit = Math.max(query.limit ?? DEFAULT_LIMIT, 1);
     const filtering = query.before !== undefined || query.action || query.who;
-    // Without filters the store's own limit is the page; with them, filter the whole (capped) log.
-    const all = await services.store.listAudit(room, filtering ? AUDIT_CAP : limit);
+    // Without filters one more than a page tells whether there is more, and whether the oldest
+    // entry's timestamp group runs past the page (then read it all); with filters, read it all.
+    let all = await services.store.listAudit(room, filtering ? AUDIT_CAP : limit + 1);
+    if (!filtering && all.length === limit + 1 && all[0]!.ts === all[1]!.ts) all = await services.store.listAudit(room, AUDIT_CAP);
     const matching = filtering ? all.filter(matches(query)) : all;
     const entries = pageOf(matching, limit);
     const more = entries.length < matching.length;

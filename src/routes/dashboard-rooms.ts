@@ -5,7 +5,8 @@
  *   GET  /api/rooms                   rooms with a stored scene or live sockets, with counts
  *   POST /api/rooms                   {room}: start a room (an empty stored scene)
  *   POST /api/rooms/:room/invites     {label?, ttl?}: a one-time moderator key and its link
- *   GET  /api/rooms/:room/overlays    health: each overlay and panel, latency p50/p95 series
+ *   GET  /api/rooms/:room/overlays    health: each overlay and panel (dashboards only counted),
+ *                                     the apply latency's p50/p95 per 10 s over 5 min
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -40,7 +41,7 @@ export function dashboardRoomRoutes(services: Services) {
           room: name,
           version: await versionOf(services, name),
           overlays: connections.filter((conn) => conn.role === 'overlay').length,
-          panels: connections.filter((conn) => conn.role !== 'overlay').length,
+          panels: connections.filter(isPanel).length,
           keys: keys.filter((k) => k.room === name).length,
           sessions: sessions.filter((s) => s.room === name).length,
         };
@@ -77,13 +78,16 @@ export function dashboardRoomRoutes(services: Services) {
       room: name,
       version: await versionOf(services, name),
       overlays: connections.filter((conn) => conn.role === 'overlay').map((conn) => overlayHealth(live!, conn)),
-      panels: connections.filter((conn) => conn.role !== 'overlay').map((conn) => ({ id: conn.id, label: conn.label, role: conn.role, ...client(conn) })),
+      panels: connections.filter(isPanel).map((conn) => ({ id: conn.id, label: conn.label, role: conn.role, ...client(conn) })),
+      dashboards: connections.filter((conn) => conn.meta?.dashboard).length,
       latency: live?.latency.series() ?? [],
     });
   });
 
   return app;
 }
+
+const isPanel = (conn: Connection) => conn.role !== 'overlay' && !conn.meta?.dashboard;
 
 async function versionOf(services: Services, room: string): Promise<number> {
   const live = services.overlays.peek(room);

@@ -78,6 +78,8 @@ function metaOf(c: Context<AppEnv>): ConnectionMeta {
     userAgent: (c.req.header('user-agent') ?? '').slice(0, 300),
     address: c.get('clientIp'),
     reconnects: reconnects !== undefined && /^\d{1,6}$/.test(reconnects) ? Number(reconnects) : 0,
+    // Only the streamer may say so: a moderator must not hide from the streamer's panel list.
+    dashboard: c.get('principal').role === 'streamer' && c.req.query('view') === 'dashboard',
   };
 }
 
