@@ -177,6 +177,10 @@ dashboard('the copied OBS URL opens an overlay that appears in Health; rotating 
   assert.is(await row.$eval('[data-client]', (el) => (el as HTMLElement).dataset.client), 'obs', 'recognised as OBS by its user agent');
   await waitFor('the overlay to report the current version', async () => /applied 2 \/ 2/.test((await row.textContent()) ?? ''));
   assert.match((await row.textContent()) ?? '', /192\.0\.2\.50/);
+  if (SCREENSHOTS) {
+    await streamerPage.waitForSelector('[data-latency-points]');
+    await streamerPage.screenshot({ path: `${SCREENSHOTS}/dashboard-health.png`, fullPage: true });
+  }
 
   await streamerPage.click('[data-action="rotate-overlay-links"]');
   assert.match((await streamerPage.textContent('[role="alertdialog"]')) ?? '', /must get the new URL/);
