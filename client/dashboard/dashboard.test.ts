@@ -13,7 +13,6 @@ import { CloseCode } from '../../src/protocol/constants.ts';
 
 declare global {
   interface Window {
-    __panel?: { connection: string; items: { id: string }[] };
     __closeCodes?: number[];
   }
 }
@@ -137,7 +136,8 @@ dashboard('invite → the link opens a working panel in another browser; the key
 
   const panel = await newPage({ forwardedFor: '203.0.113.7' });
   await panel.goto(link);
-  await panel.waitForFunction(() => window.__panel?.connection === 'open');
+  // The panel's test hook (declared in client/moderator/moderator.test.ts).
+  await panel.waitForFunction(() => (window as unknown as { __panel?: { connection: string } }).__panel?.connection === 'open');
   await panel.click('[data-action="add-text"]');
   await waitFor('the text on the server', async () => {
     const scene = (await (await server.api('/api/rooms/show/scene', { streamer: true })).json()) as { items: unknown[] };
