@@ -84,6 +84,7 @@ dashboard('sign in with the token: an HttpOnly SameSite=Strict cookie, the token
   assert.not.ok(cookies.some((c) => c.value.includes(STREAMER_TOKEN)));
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.documentElement.outerHTML);
   assert.not.match(stored, STREAMER_TOKEN);
+  assert.match((await page.textContent('[data-reachability="loopback"]')) ?? '', /HOST=0\.0\.0\.0/, 'loopback only: says how to open it up');
   // A reload keeps the session; signing out ends it.
   await page.reload();
   await page.waitForSelector('[data-room="main"]');
@@ -97,6 +98,7 @@ dashboard('the admin link printed at start signs in once, leaves the address bar
   try {
     const printed = /(http:\/\/\S+\/dashboard\?login=\S+)/.exec(proc.output())?.[1];
     assert.ok(printed, `an admin link in the output:\n${proc.output()}`);
+    assert.match(proc.output(), /Only this machine can open these links\. .*HOST=0\.0\.0\.0/);
     const link = printed!.replace(/^http:\/\/[^/]+/, proc.url);
     const first = await newPage({ url: proc.url });
     await first.goto(link);
@@ -154,6 +156,12 @@ dashboard('invite → the link opens a working panel in another browser; the key
   assert.equal(panels.map((text) => /Bob/.test(text)), [true], 'Bob\'s panel, and not the dashboard itself');
   await streamerPage.click('[data-session-row] [data-action="end-session"]');
   await waitFor('the panel to say its access was revoked', () => panel.$('[data-revoked]'), 1000, 20);
+
+  // The streamer's own way into the panel: no key, the dashboard's cookie, this room.
+  const [asStreamer] = await Promise.all([streamerPage.waitForEvent('popup'), streamerPage.click('[data-action="open-panel"]')]);
+  await asStreamer.waitForFunction(() => (window as unknown as { __panel?: { connection: string } }).__panel?.connection === 'open');
+  assert.match(asStreamer.url(), /\/moderator\?room=show$/);
+  await asStreamer.close();
 });
 
 dashboard('the copied OBS URL opens an overlay that appears in Health; rotating stops it with 4003', async () => {
@@ -231,11 +239,15 @@ dashboard('usable at phone width: nothing wider than 390 px; screenshots at both
     await page.waitForSelector('[data-field="obs-url"]');
     await page.fill('input[name="label"]', 'Alice');
     await page.click('[data-action="invite"]');
-    await page.waitForSelector('[data-field="invite-url"]');
+    const keyId = await (await page.waitForSelector('[data-invite]')).evaluate((el) => (el as HTMLElement).dataset.invite!);
     const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth);
     assert.ok(overflow <= width, `scrollWidth ${overflow} at ${width} px`);
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/dashboard-${width}.png`, fullPage: true });
+    await page.click(`[data-key-row="${keyId}"] [data-action="revoke-key"]`);
+    await waitFor('the revoked key row to go', async () => (await page.$(`[data-key-row="${keyId}"]`)) === null);
   }
+  const listed = (await (await server.api('/api/moderator-keys', { streamer: true })).json()) as { keys: { label: string }[] };
+  assert.not.ok(listed.keys.some((k) => k.label === 'Alice'), 'revoked on the server');
 });
 
 dashboard.run();

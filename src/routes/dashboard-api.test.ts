@@ -5,8 +5,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestServer, STREAMER_TOKEN, type TestServer } from '../../testing/test-server.ts';
+import { startTestServer, STREAMER_TOKEN, TOKEN_SECRET, type TestServer } from '../../testing/test-server.ts';
 import { openSocket } from '../../testing/ws-client.ts';
+import { startServerProcess } from '../../testing/server-process.ts';
+import { networkInterfaces } from 'node:os';
 
 let server: TestServer;
 let client = 0;
@@ -127,6 +129,18 @@ api('rooms and health from real sockets: user agent, reconnects, applied version
   assert.equal(rooms.rooms.find((r) => r.room === 'health'), { room: 'health', version: 1, overlays: 1, panels: 1, keys: 0, sessions: 1 });
   overlay.close();
   moderator.close();
+});
+
+api('bound to all interfaces, npm start prints the LAN URLs and an admin link', async () => {
+  const lan = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+  const proc = await startServerProcess({ HOST: '0.0.0.0', STREAMER_API_TOKEN: STREAMER_TOKEN, TOKEN_SECRET, DATA_DIR: `${server.dataDir}/lan`, LOG_LEVEL: 'warn' });
+  try {
+    assert.match(proc.output(), /\/dashboard\?login=\S{40,}/);
+    if (lan) assert.match(proc.output(), `On your network (phones, a second PC):  http://${lan}:${proc.port}`);
+    assert.not.match(proc.output(), /Only this machine/);
+  } finally {
+    await proc.stop();
+  }
 });
 
 api.run();

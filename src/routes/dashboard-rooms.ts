@@ -31,7 +31,8 @@ export function dashboardRoomRoutes(services: Services) {
 
   app.get('/api/rooms', streamer, async (c) => {
     const names = new Set(await services.store.listSceneRooms());
-    for (const room of services.overlays.all()) if (room.connections.size > 0) names.add(room.id);
+    // A dashboard watching a room does not make it a room.
+    for (const room of services.overlays.all()) if ([...room.connections.values()].some((conn) => !conn.meta?.dashboard)) names.add(room.id);
     const [keys, sessions] = await Promise.all([services.keys.list(), services.sessions.list()]);
     const rooms = await Promise.all(
       [...names].sort().map(async (name) => {
