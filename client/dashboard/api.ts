@@ -111,6 +111,11 @@ export const revokeKey = (id: string) => sessionApi(`/api/moderator-keys/${encod
 export const listSessions = () => sessionApi<{ sessions: SessionRow[] }>('/api/moderator-sessions').then((r) => r.sessions);
 export const endSession = (id: string) => sessionApi(`/api/moderator-sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
 export const endAllSessions = () => sessionApi('/api/moderator-sessions', { method: 'DELETE' });
+/** Item names by id, so audit lines can say "Alice moved Logo" rather than an id. */
+export const itemNames = (name: string) =>
+  sessionApi<{ items: { id: string; name?: string; text?: string }[] }>(`${room(name)}/scene`).then(
+    (scene) => new Map(scene.items.map((item) => [item.id, item.name?.trim() || item.text?.trim().slice(0, 40) || item.id])),
+  );
 export const health = (name: string) => sessionApi<Health>(`${room(name)}/overlays`);
 
 export function auditPage(name: string, filter: { before?: number; action?: string; who?: string }, limit = 50) {

@@ -1,6 +1,6 @@
 /** The room's audit log: newest first, a page at a time, filtered by kind of action and by who. */
 import { useEffect, useState } from 'preact/hooks';
-import { auditPage, type AuditEntry } from './api.ts';
+import { auditPage, itemNames, type AuditEntry } from './api.ts';
 import { auditLine } from './audit-line.ts';
 import { formatTime } from './controls.tsx';
 import { t } from './i18n.ts';
@@ -20,14 +20,17 @@ export function AuditCard({ room, tick, onError }: { room: string; tick: number;
   const [who, setWho] = useState('');
   /** `before` cursors of the pages above this one; empty = the newest page. */
   const [cursors, setCursors] = useState<number[]>([]);
-  const [page, setPage] = useState<{ entries: AuditEntry[]; next: number | null }>({ entries: [], next: null });
+  const [page, setPage] = useState<{ entries: AuditEntry[]; next: number | null; names: ReadonlyMap<string, string> }>({ entries: [], next: null, names: new Map() });
   const before = cursors[cursors.length - 1];
 
   useEffect(() => setCursors([]), [room, action, who]);
   // Live only on the newest page: an older page the streamer is reading stays put.
   const liveTick = before === undefined ? tick : -1;
   useEffect(() => {
-    auditPage(room, { before, action, who: who.trim() }, PAGE).then((r) => setPage({ entries: [...r.entries].reverse(), next: r.next_before }), onError);
+    Promise.all([auditPage(room, { before, action, who: who.trim() }, PAGE), itemNames(room)]).then(
+      ([r, names]) => setPage({ entries: [...r.entries].reverse(), next: r.next_before, names }),
+      onError,
+    );
   }, [room, action, who, before, liveTick]);
 
   return (
@@ -55,7 +58,7 @@ export function AuditCard({ room, tick, onError }: { room: string; tick: number;
         <ol class="audit">
           {page.entries.map((entry, i) => (
             <li key={`${entry.ts}-${i}`} data-audit-line data-audit-action={entry.action}>
-              <time class="muted">{formatTime(entry.ts)}</time> <span>{auditLine(entry)}</span>
+              <time class="muted">{formatTime(entry.ts)}</time> <span>{auditLine(entry, page.names)}</span>
             </li>
           ))}
         </ol>

@@ -78,8 +78,10 @@ function Sparkline({ points }: { points: LatencyPoint[] }) {
   const top = Math.max(10, ...points.map((p) => p.p95));
   const first = points[0]!.t;
   const span = Math.max(1, last.t - first);
+  const y = (value: number) => HEIGHT - 2 - (value / top) * (HEIGHT - 4);
+  // One bucket so far: a level line across, rather than an invisible single point.
   const line = (pick: (p: LatencyPoint) => number) =>
-    points.map((p) => `${points.length === 1 ? WIDTH : ((p.t - first) / span) * WIDTH},${HEIGHT - 2 - (pick(p) / top) * (HEIGHT - 4)}`).join(' ');
+    points.length === 1 ? `0,${y(pick(last))} ${WIDTH},${y(pick(last))}` : points.map((p) => `${((p.t - first) / span) * WIDTH},${y(pick(p))}`).join(' ');
   return (
     <div class="spark" data-latency-points={points.length}>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={t('health.latency_title')}>

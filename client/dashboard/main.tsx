@@ -135,11 +135,17 @@ function Dashboard({ me, langPicker, onSignOut }: { me: Me; langPicker: preact.J
         </div>
       )}
       <div class="layout">
-        <RoomList rooms={rooms} selected={selected} onSelect={setSelected} onCreate={create} />
+        <RoomList rooms={withSelected(rooms, selected)} selected={selected} onSelect={setSelected} onCreate={create} />
         <RoomView key={selected} room={selected} maxKeyTtl={me.limits.moderator_key_ttl_seconds} onError={onError} />
       </div>
     </div>
   );
+}
+
+/** The room being shown is listed even before anything is stored in it. */
+function withSelected(rooms: RoomSummary[], selected: string): RoomSummary[] {
+  if (rooms.some((r) => r.room === selected)) return rooms;
+  return [{ room: selected, version: 0, overlays: 0, panels: 0, keys: 0, sessions: 0 }, ...rooms];
 }
 
 setLang(currentLang());

@@ -1,11 +1,14 @@
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { RunningServer } from './server.ts';
 import { ADMIN_LINK_TTL_SECONDS } from '../access/admin-links.ts';
 import { isLoopbackHost } from '../create-services.ts';
 
 const DEFAULT_ROOM = 'main';
 
-/** What a streamer needs right after `npm start`: the OBS URL and a key for a moderator. */
+/**
+ * What a streamer needs right after `npm start`: the OBS URL, a key for a moderator, a one-time
+ * admin link into the dashboard, and where else the server can be reached.
+ */
 export async function printWelcome(server: RunningServer): Promise<void> {
   const { services, config, url } = server;
   const base = config.PUBLIC_BASE_URL || url;
@@ -45,6 +48,12 @@ export async function printWelcome(server: RunningServer): Promise<void> {
 
 /** This machine's non-internal addresses (IPv4 first: what people type into a phone). */
 function lanAddresses(): string[] {
-  const all = Object.values(networkInterfaces()).flat().filter((a) => a !== undefined && !a.internal);
-  return [...all.filter((a) => a!.family === 'IPv4'), ...all.filter((a) => a!.family === 'IPv6' && !a!.address.startsWith('fe80'))].map((a) => a!.address);
+  let all: NetworkInterfaceInfo[];
+  try {
+    all = Object.values(networkInterfaces()).flat().filter((a): a is NetworkInterfaceInfo => a !== undefined && !a.internal);
+  } catch {
+    // Deno without --allow-sys may not list interfaces; the banner is a convenience.
+    return [];
+  }
+  return [...all.filter((a) => a.family === 'IPv4'), ...all.filter((a) => a.family === 'IPv6' && !a.address.startsWith('fe80'))].map((a) => a.address);
 }
