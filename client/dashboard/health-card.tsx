@@ -75,7 +75,8 @@ const HEIGHT = 60;
 function Sparkline({ points }: { points: LatencyPoint[] }) {
   if (points.length === 0) return <p class="muted">{t('health.latency_none')}</p>;
   const last = points[points.length - 1]!;
-  const top = Math.max(10, ...points.map((p) => p.p95));
+  // Headroom above the worst bucket, and at least 10 ms so a calm room does not look spiky.
+  const top = Math.max(10, ...points.map((p) => p.p95)) * 1.25;
   const first = points[0]!.t;
   const span = Math.max(1, last.t - first);
   const y = (value: number) => HEIGHT - 2 - (value / top) * (HEIGHT - 4);

@@ -136,7 +136,7 @@ function Dashboard({ me, langPicker, onSignOut }: { me: Me; langPicker: preact.J
       )}
       <div class="layout">
         <RoomList rooms={withSelected(rooms, selected)} selected={selected} onSelect={setSelected} onCreate={create} />
-        <RoomView key={selected} room={selected} maxKeyTtl={me.limits.moderator_key_ttl_seconds} onError={onError} />
+        <RoomView key={selected} room={selected} maxKeyTtl={me.limits.moderator_key_ttl_seconds} onError={onError} onRoomEvent={() => void refreshRooms()} />
       </div>
     </div>
   );

@@ -16,7 +16,7 @@ import { ObsCard } from './obs-card.tsx';
 /** Keys, sessions and last-seen times change without a room event; look again this often. */
 const REFRESH_MS = 5000;
 
-export function RoomView({ room, maxKeyTtl, onError }: { room: string; maxKeyTtl: number; onError(error: unknown): void }) {
+export function RoomView({ room, maxKeyTtl, onError, onRoomEvent }: { room: string; maxKeyTtl: number; onError(error: unknown): void; onRoomEvent(): void }) {
   const [tick, setTick] = useState(0);
   const [health, setHealth] = useState<Health | null>(null);
 
@@ -31,7 +31,11 @@ export function RoomView({ room, maxKeyTtl, onError }: { room: string; maxKeyTtl
         url.searchParams.set('view', 'dashboard');
         return url.href;
       },
-      onMessage: (msg) => msg.type === 'room.status' && bump(),
+      onMessage(msg) {
+        if (msg.type !== 'room.status') return;
+        bump();
+        onRoomEvent();
+      },
       onOpen: bump,
     });
     const timer = setInterval(bump, REFRESH_MS);
