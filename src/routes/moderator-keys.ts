@@ -15,14 +15,16 @@ import { AppError } from '../errors.ts';
 import { DEFAULT_ROOM } from './room-param.ts';
 
 const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
-/** ttl as seconds, numbers or numeric text (forms send text). */
+/**
+ * ttl in seconds, as a number or numeric text (forms send text). Numbers or numeric text only:
+ * Number() of a deeply nested array overflows the stack (a 500).
+ */
 export const KeyTtl = v.optional(v.pipe(v.union([v.number(), v.string()], 'ttl must be a number of seconds'), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer('ttl must be whole seconds'), v.minValue(1, 'ttl must be at least 1 second')));
 export const KeyLabel = optionalLabel(64);
 const GenerateBody = v.object({
   streamer_id: optionalLabel(64),
   room: v.optional(RoomId, DEFAULT_ROOM),
   label: KeyLabel,
-  // Numbers or numeric text only: Number() of a deeply nested array overflows the stack (a 500).
   ttl: KeyTtl,
 });
 const ConsumeBody = v.object({ key: v.pipe(v.string('key is required'), v.minLength(1, 'key is required'), v.maxLength(200)) });
