@@ -13,8 +13,20 @@ export interface Connection {
   readonly sessionId?: string;
   /** Did not ask for `v=2`: a FastAPI-version page or script, sent that version's broadcast names. */
   readonly legacy?: boolean;
+  /** What the upgrade request said about the client, for the streamer's health view. */
+  readonly meta?: ConnectionMeta;
   /** Bytes queued in the socket and not yet written: how far behind the client is. */
   readonly bufferedAmount: number;
   send(data: string): void;
   close(code: number, reason: string): void;
+}
+
+export interface ConnectionMeta {
+  connectedAt: number;
+  userAgent: string;
+  address: string;
+  /** How many times this page had connected before (the overlay says so in its URL). */
+  reconnects: number;
+  /** The streamer's dashboard watching the room, not a panel editing it. */
+  dashboard?: boolean;
 }

@@ -10,6 +10,7 @@ import { errorMessage, opItemId, peekReqId } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
+import { LatencyHistory } from './latency-history.ts';
 import type { Connection } from './connection.ts';
 import * as v from 'valibot';
 import {
@@ -82,6 +83,8 @@ export class OverlayRoom extends Room {
   private readonly clients = new Map<string, ClientState>();
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  /** Apply latencies of the last minutes, for the streamer's health view. */
+  readonly latency = new LatencyHistory();
   /** Panels only: each moderator gets the list with its own id as `you`. */
   private readonly presence = new PresenceBoard((moderators) => {
     for (const conn of this.connections.values()) {
@@ -128,7 +131,8 @@ export class OverlayRoom extends Room {
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
     this.clients.set(conn.id, { lastSeen: Date.now(), ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
-    if (conn.role !== 'overlay') this.presence.join(conn);
+    // The streamer's dashboard only watches: the panels' presence list is for editors.
+    if (conn.role !== 'overlay' && !conn.meta?.dashboard) this.presence.join(conn);
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
@@ -243,12 +247,18 @@ export class OverlayRoom extends Room {
   recordApplied(clientId: string | null, version: number, serverTs?: number): void {
     const latency = serverTs !== undefined ? Date.now() - serverTs : NaN;
     this.deps.metrics.recordApply(latency);
+    this.latency.record(latency);
     const client = clientId ? this.clients.get(clientId) : undefined;
     if (client) {
       client.appliedVersion = Math.max(client.appliedVersion ?? 0, version);
       if (Number.isFinite(latency)) client.applyLatencyMs = latency;
     }
     this.scheduleStatus();
+  }
+
+  /** What the room knows of one socket's client: last message, applied version, latency. */
+  clientState(connId: string): Readonly<ClientState> | undefined {
+    return this.clients.get(connId);
   }
 
   stats() {

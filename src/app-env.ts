@@ -6,6 +6,6 @@ export type AppEnv = {
     principal: Principal;
     clientIp: string;
     /** How the caller proved who they are; cookie-borne credentials get CSRF checks. */
-    credential: 'streamer-token' | 'session-cookie' | 'session-bearer' | 'session-query' | 'view-token' | 'public-room';
+    credential: 'streamer-token' | 'streamer-cookie' | 'session-cookie' | 'session-bearer' | 'session-query' | 'view-token' | 'public-room';
   };
 };

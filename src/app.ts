@@ -20,6 +20,9 @@ import { pageRoutes } from './routes/pages.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { ttsRoutes } from './routes/tts.ts';
 import { webrtcRoutes } from './routes/webrtc.ts';
+import { streamerSessionRoutes } from './routes/streamer-session.ts';
+import { dashboardRoomRoutes } from './routes/dashboard-rooms.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
@@ -79,6 +82,9 @@ export function createApp(services: Services) {
   app.route('/', ttsRoutes(services));
   app.route('/', legacyMediaRoutes(services));
   app.route('/', webrtcRoutes(services));
+  app.route('/', streamerSessionRoutes(services));
+  app.route('/', dashboardRoomRoutes(services));
+  app.route('/', auditRoutes(services));
   app.route('/', pageRoutes(services));
   return app;
 }

@@ -18,6 +18,8 @@ import { SignalingRoom } from '../rooms/signaling-room.ts';
 import { RateLimiter } from './access/rate-limit.ts';
 import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
+import { StreamerSessions } from './access/streamer-sessions.ts';
+import { AdminLinks } from './access/admin-links.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import { CloseCode } from './protocol/constants.ts';
 import { allowedMediaOrigins, itemMediaRefusal } from './protocol/media-origins.ts';
@@ -57,6 +59,8 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
     limiter: new RateLimiter(edge.store),
     keys: new ModeratorKeys(edge.store),
     sessions: new Sessions(edge.store, edge.config.MODERATOR_SESSION_TTL_SECONDS, edge.config.MODERATOR_SESSION_MAX_SECONDS),
+    streamerSessions: new StreamerSessions(edge.store),
+    adminLinks: new AdminLinks(edge.store),
     signer,
     viewTokens: new ViewTokens(signer, edge.store),
     isDraining: () => draining,
@@ -81,3 +85,6 @@ export function listenUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
+
+/** Bound to loopback only: links that name this address work on this machine alone. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);

@@ -13,6 +13,8 @@ import type { SignalingRoom } from '../rooms/signaling-room.ts';
 import type { RateLimiter } from './access/rate-limit.ts';
 import type { ModeratorKeys } from './access/moderator-keys.ts';
 import type { Sessions } from './access/sessions.ts';
+import type { StreamerSessions } from './access/streamer-sessions.ts';
+import type { AdminLinks } from './access/admin-links.ts';
 import type { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import type { Context } from 'hono';
 import type { UploadStorage } from './uploads/upload-storage.ts';
@@ -34,6 +36,9 @@ export interface Services {
   limiter: RateLimiter;
   keys: ModeratorKeys;
   sessions: Sessions;
+  /** The dashboard's sign-ins (cookie) and the one-time admin links printed at start. */
+  streamerSessions: StreamerSessions;
+  adminLinks: AdminLinks;
   signer: TokenSigner;
   viewTokens: ViewTokens;
   assets: AssetSource;

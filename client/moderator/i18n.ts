@@ -1,9 +1,8 @@
 /**
- * Every string the panel shows, in English and Russian. The language comes from the
- * browser unless the moderator picked one (remembered). `{name}` placeholders are filled as
- * text; nothing here is ever parsed as markup.
+ * Every string the panel shows, in English and Russian; the language and the placeholder
+ * rules are shared with the other pages (client/shared/i18n.ts).
  */
-import { readStorage, writeStorage } from './theme.ts';
+import { LANGS, lang, setLang, translator, type Lang } from '../shared/i18n.ts';
 
 const en = {
   'app.title': 'Moderator panel',
@@ -273,28 +272,7 @@ const ru: Record<MessageKey, string> = {
   'error.generic': 'Что-то пошло не так: {message}',
 };
 
-export const LANGS = { en: 'English', ru: 'Русский' } as const;
-export type Lang = keyof typeof LANGS;
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ru };
-const KEY = 'so.lang';
 
-let current: Lang = initialLang();
-
-function initialLang(): Lang {
-  const saved = readStorage(KEY);
-  if (saved === 'en' || saved === 'ru') return saved;
-  return /^ru\b/i.test(navigator.language ?? '') ? 'ru' : 'en';
-}
-
-export const lang = (): Lang => current;
-
-export function setLang(next: Lang): void {
-  current = next;
-  document.documentElement.lang = next;
-  writeStorage(KEY, next);
-}
-
-export function t(key: MessageKey, vars?: Record<string, string | number>): string {
-  const text = dictionaries[current][key];
-  return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
-}
+export { LANGS, lang, setLang, type Lang };
+export const t = translator(dictionaries);

@@ -16,7 +16,8 @@ export interface Me {
 export async function whoAmI(): Promise<Me | null> {
   try {
     const me = await api<Me & { room: string | null }>('/api/moderator-session');
-    return { ...me, room: me.room ?? 'main' };
+    // A streamer (the dashboard's cookie) has every room: the one the dashboard opened.
+    return { ...me, room: me.room ?? (new URLSearchParams(location.search).get('room') || 'main') };
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null;
     throw error;

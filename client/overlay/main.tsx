@@ -17,6 +17,8 @@ const params = new URLSearchParams(location.search);
 const tracker = new SceneTracker();
 // Reports go out on the overlay socket like overlay.applied; the room relays them to panels.
 const tts = createTtsPlayer((report) => socket.send(report));
+/** Connections this page has had; the streamer's health view shows the reconnects. */
+let opened = 0;
 
 function socketUrl(): string {
   const url = new URL('/ws/overlay', location.href);
@@ -27,6 +29,7 @@ function socketUrl(): string {
   if (token) url.searchParams.set('token', token);
   // A reconnect asks only for what it missed instead of the whole scene.
   if (tracker.hasScene) url.searchParams.set('since_version', String(tracker.version));
+  if (opened > 0) url.searchParams.set('reconnects', String(opened));
   return url.href;
 }
 
@@ -36,6 +39,7 @@ const socket = createSocket<OverlayClientMessage>({
     if (status === 'stopped') console.warn('overlay: the server revoked this link; it will not reconnect');
   },
   onOpen() {
+    opened++;
     // Also as a message, for a server that ignores the query: it answers with what we missed
     // (patches or a scene.full); anything sent twice is a duplicate version and is ignored.
     if (tracker.hasScene) socket.send(tracker.resync());

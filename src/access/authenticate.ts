@@ -13,6 +13,7 @@ import type { Principal, PrincipalRole } from './principal.ts';
 import { BUCKETS } from './rate-limit.ts';
 import { secretsEqual } from './secrets.ts';
 import { crossSiteCookieRequest, originAllowed, ownOrigin } from './origin.ts';
+import { STREAMER_SESSION_COOKIE } from './streamer-sessions.ts';
 
 export const SESSION_COOKIE = 'so_session';
 
@@ -34,10 +35,12 @@ export function authenticate(services: Services, options: AuthenticateOptions): 
     if (room !== undefined && principal.role !== 'streamer' && principal.room !== room) {
       throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}", not "${room}"`);
     }
-    if (options.write || c.req.header('upgrade')?.toLowerCase() === 'websocket') {
+    // A streamer cookie can do everything: every state change it makes gets the CSRF check.
+    const streamerCookieWrite = c.get('credential') === 'streamer-cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
+    if (options.write || streamerCookieWrite || c.req.header('upgrade')?.toLowerCase() === 'websocket') {
       const own = ownOrigin(originPolicy(services), c.req.url, c.req.header('host'), c.req.header('x-forwarded-proto'));
       const origin = c.req.header('origin');
-      const viaCookie = c.get('credential') === 'session-cookie';
+      const viaCookie = c.get('credential') === 'session-cookie' || c.get('credential') === 'streamer-cookie';
       if (!originAllowed(originPolicy(services), origin, own, viaCookie)) {
         throw new AppError(403, 'origin_refused', 'requests from this Origin are not allowed');
       }
@@ -77,6 +80,16 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
   // must not be refused for a stale or other-room panel cookie the browser also sends.
   const explicit = await explicitCredential(services, c, allows);
   if (explicit) return explicit;
+
+  const streamerCookie = getCookie(c, STREAMER_SESSION_COOKIE);
+  if (streamerCookie && allows('streamer')) {
+    if (await services.streamerSessions.resolve(streamerCookie)) {
+      c.set('credential', 'streamer-cookie');
+      return { role: 'streamer', label: 'streamer' };
+    }
+    // An expired dashboard cookie must not hide a live moderator cookie in the same browser.
+    if (!allows('moderator') || !getCookie(c, SESSION_COOKIE)) throw new AppError(401, 'invalid_streamer_session', 'the streamer session is unknown, ended or expired; sign in again');
+  }
 
   const cookie = getCookie(c, SESSION_COOKIE);
   if (cookie && allows('moderator')) {

@@ -12,6 +12,8 @@ const SessionRecord = v.object({
   room: v.string(),
   label: v.string(),
   key_id: v.string(),
+  /** Where the key was consumed from (sessions stored before this field have none). */
+  address: v.optional(v.string()),
   created: v.number(),
   last_seen: v.number(),
   expires: v.number(),
@@ -33,7 +35,7 @@ export class Sessions {
     this.records = new HashedRecords(store, 'session', SessionRecord);
   }
 
-  async create(input: { room: string; label: string; keyId: string }): Promise<{ secret: string; record: SessionRecord }> {
+  async create(input: { room: string; label: string; keyId: string; address?: string }): Promise<{ secret: string; record: SessionRecord }> {
     const secret = randomToken(32);
     const hash = await sha256Hex(secret);
     const now = Date.now();
@@ -43,6 +45,7 @@ export class Sessions {
       room: input.room,
       label: input.label,
       key_id: input.keyId,
+      ...(input.address !== undefined ? { address: input.address } : {}),
       created: now,
       last_seen: now,
       expires: Math.min(now + this.ttlSeconds * 1000, absolute),

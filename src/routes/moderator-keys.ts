@@ -2,7 +2,7 @@
  * One-time moderator keys (seed paths and fields): the streamer issues, lists and revokes;
  * anyone holding a key may consume it once for a session bound to the key's room.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import type { AppEnv } from '../app-env.ts';
@@ -15,12 +15,17 @@ import { AppError } from '../errors.ts';
 import { DEFAULT_ROOM } from './room-param.ts';
 
 const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
+/**
+ * ttl in seconds, as a number or numeric text (forms send text). Numbers or numeric text only:
+ * Number() of a deeply nested array overflows the stack (a 500).
+ */
+export const KeyTtl = v.optional(v.pipe(v.union([v.number(), v.string()], 'ttl must be a number of seconds'), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer('ttl must be whole seconds'), v.minValue(1, 'ttl must be at least 1 second')));
+export const KeyLabel = optionalLabel(64);
 const GenerateBody = v.object({
   streamer_id: optionalLabel(64),
   room: v.optional(RoomId, DEFAULT_ROOM),
-  label: optionalLabel(64),
-  // Numbers or numeric text only: Number() of a deeply nested array overflows the stack (a 500).
-  ttl: v.optional(v.pipe(v.union([v.number(), v.string()], 'ttl must be a number of seconds'), v.transform(Number), v.number('ttl must be a number of seconds'), v.integer('ttl must be whole seconds'), v.minValue(1, 'ttl must be at least 1 second'))),
+  label: KeyLabel,
+  ttl: KeyTtl,
 });
 const ConsumeBody = v.object({ key: v.pipe(v.string('key is required'), v.minLength(1, 'key is required'), v.maxLength(200)) });
 
@@ -29,16 +34,10 @@ export const INVALID_KEY = { code: 'invalid_or_expired_key', message: 'the key i
 export function moderatorKeyRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   const streamer = authenticate(services, { allow: ['streamer'] });
-  const { config } = services;
 
   app.post('/api/moderator-keys/generate', streamer, async (c) => {
-    await services.limiter.hit(BUCKETS.modkeyGenerate, c.get('clientIp'));
     const body = await readValidBody(c, GenerateBody);
-    const ttl = Math.min(body.ttl ?? config.MODERATOR_KEY_TTL_SECONDS, config.MODERATOR_KEY_TTL_SECONDS);
-    const label = body.label || `moderator-${crypto.randomUUID().slice(0, 4)}`;
-    const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl });
-    await audit(services, record.room, { action: 'key.issued', key_id: record.id, label });
-    return c.json({ ok: true, key, ttl, room: record.room, label, key_id: record.id, expires_at: new Date(record.expires).toISOString() });
+    return c.json({ ok: true, ...(await issueKey(services, c, body)) });
   });
 
   app.post('/api/moderator-keys/consume', async (c) => {
@@ -47,7 +46,7 @@ export function moderatorKeyRoutes(services: Services) {
     const record = await services.keys.consume(body.key);
     // Unknown, used and expired keys take the same path to the same answer.
     if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
-    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id });
+    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id, address: c.get('clientIp') });
     const ttl = Math.round((session.expires - Date.now()) / 1000);
     setCookie(c, SESSION_COOKIE, secret, {
       httpOnly: true,
@@ -56,7 +55,7 @@ export function moderatorKeyRoutes(services: Services) {
       secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
       maxAge: Math.round((session.absolute_expires - Date.now()) / 1000),
     });
-    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id });
+    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id, address: c.get('clientIp') });
     return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label });
   });
 
@@ -79,6 +78,17 @@ export function moderatorKeyRoutes(services: Services) {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Issue one key (rate limited, audited); the TTL asked for is capped by MODERATOR_KEY_TTL_SECONDS. */
+export async function issueKey(services: Services, c: Context<AppEnv>, body: { room: string; label?: string; ttl?: number; streamer_id?: string }) {
+  await services.limiter.hit(BUCKETS.modkeyGenerate, c.get('clientIp'));
+  const cap = services.config.MODERATOR_KEY_TTL_SECONDS;
+  const ttl = Math.min(body.ttl ?? cap, cap);
+  const label = body.label || `moderator-${crypto.randomUUID().slice(0, 4)}`;
+  const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl });
+  await audit(services, record.room, { action: 'key.issued', key_id: record.id, label });
+  return { key, ttl, room: record.room, label, key_id: record.id, expires_at: iso(record.expires) };
+}
 
 export async function audit(services: Services, room: string, entry: { action: string; [key: string]: unknown }, who = 'streamer'): Promise<void> {
   try {

@@ -33,6 +33,7 @@ export function moderatorSessionRoutes(services: Services) {
         room: s.room,
         created_at: new Date(s.created).toISOString(),
         last_seen_at: new Date(s.last_seen).toISOString(),
+        ...(s.address !== undefined ? { address: s.address } : {}),
         expires_at: new Date(s.expires).toISOString(),
         sockets: countSessionSockets(services, s.id),
       })),

@@ -54,11 +54,5 @@ export function overlayAccessRoutes(services: Services) {
     return c.json({ ok: true });
   });
 
-  app.get('/api/rooms/:room/audit', streamer, async (c) => {
-    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 200) || 200, 1), 10_000);
-    const entries = await services.store.listAudit(roomOf(c), limit);
-    return c.json({ ok: true, room: roomOf(c), entries });
-  });
-
   return app;
 }

@@ -2,12 +2,12 @@
  * WS /ws/overlay (OBS) and WS /ws/moderator (panels): the route authenticates and hands the
  * room a Connection that already carries role and identity; the room does the rest.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
 import * as v from 'valibot';
 import type { RoomRegistry } from '../../rooms/registry.ts';
 import type { OverlayRoom } from '../../rooms/overlay-room.ts';
-import type { Connection, Role } from '../../rooms/connection.ts';
+import type { Connection, ConnectionMeta, Role } from '../../rooms/connection.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { toConnection, frameText } from './ws-connection.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -27,14 +27,14 @@ export interface SocketRouteDeps {
 export function overlaySocketRoutes(deps: SocketRouteDeps) {
   const app = new Hono<AppEnv>();
 
-  const join = (principal: () => Principal, room: string, sinceVersion?: number, role?: Role, legacy?: boolean) =>
+  const join = (principal: () => Principal, room: string, meta: ConnectionMeta, sinceVersion?: number, role?: Role, legacy?: boolean) =>
     deps.upgradeWebSocket(() => {
       let conn: Connection | null = null;
       const target = deps.overlays.get(room);
       return {
         onOpen(_event, ws) {
           const who = principal();
-          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy });
+          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy, meta: { ...meta, connectedAt: Date.now() } });
           target.connect(conn, sinceVersion);
         },
         onMessage(event, _ws) {
@@ -59,16 +59,29 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
     // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
     // when the panel and an overlay preview share a browser): it must count as one and may
     // only speak the overlay protocol.
-    return join(() => principal, room, sinceFrom(c.req.query('since_version')), 'overlay', speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
+    return join(() => principal, room, metaOf(c), sinceFrom(c.req.query('since_version')), 'overlay', speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
   app.get('/ws/moderator', async (c, next) => {
     const principal = c.get('principal');
     const room = roomFrom(c.req.query('room') ?? principal.room);
-    return join(() => principal, room, sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
+    return join(() => principal, room, metaOf(c), sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
   return app;
+}
+
+/** Shown to the streamer as text only; bounded so a client cannot park megabytes in memory. */
+function metaOf(c: Context<AppEnv>): ConnectionMeta {
+  const reconnects = c.req.query('reconnects');
+  return {
+    connectedAt: Date.now(),
+    userAgent: (c.req.header('user-agent') ?? '').slice(0, 300),
+    address: c.get('clientIp'),
+    reconnects: reconnects !== undefined && /^\d{1,6}$/.test(reconnects) ? Number(reconnects) : 0,
+    // Only the streamer may say so: a moderator must not hide from the streamer's panel list.
+    dashboard: c.get('principal').role === 'streamer' && c.req.query('view') === 'dashboard',
+  };
 }
 
 function roomFrom(value: string | undefined): string {

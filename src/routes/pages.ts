@@ -20,6 +20,7 @@ export function pageRoutes(services: Services) {
   for (const path of ['/', '/overlay', '/preview']) app.get(path, page('overlay'));
   app.get('/publish', page('publish'));
   app.get('/moderator', page('moderator'));
+  app.get('/dashboard', page('dashboard'));
 
   app.get('/assets/:name', async (c) => {
     const name = c.req.param('name');

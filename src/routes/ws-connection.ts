@@ -3,9 +3,9 @@
  * Deno) is where bufferedAmount lives; Hono's wrapper does not expose it.
  */
 import type { WSContext } from 'hono/ws';
-import type { Connection, Role } from '../../rooms/connection.ts';
+import type { Connection, ConnectionMeta, Role } from '../../rooms/connection.ts';
 
-export function toConnection(ws: WSContext, identity: { id: string; role: Role; label: string; sessionId?: string; legacy?: boolean }): Connection {
+export function toConnection(ws: WSContext, identity: { id: string; role: Role; label: string; sessionId?: string; legacy?: boolean; meta?: ConnectionMeta }): Connection {
   const raw = ws.raw as { bufferedAmount?: number } | undefined;
   return {
     ...identity,
