@@ -19,6 +19,8 @@ import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import { CloseCode } from './protocol/constants.ts';
+import { JanusSfu } from './webrtc/janus/janus-sfu.ts';
+import type { WebSocketConstructor } from './webrtc/janus/janus-client.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -29,6 +31,8 @@ export interface EdgeHooks {
   tts?: TtsEngine;
   upgradeWebSocket: UpgradeWebSocket;
   peerAddress(c: Context): string;
+  /** For the server's own client socket to Janus, where the runtime has no global WebSocket (Node 20). */
+  WebSocket?: WebSocketConstructor;
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
 }
 
@@ -36,13 +40,18 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const metrics = new Metrics();
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log }));
-  const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log }));
+  const { JANUS_URL, JANUS_TOKEN_SECRET, JANUS_ADMIN_KEY, TOKEN_SECRET } = edge.config;
+  const sfu = JANUS_URL
+    ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })
+    : undefined;
+  const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log, media: sfu?.backend }));
   let draining = false;
   return {
     ...edge,
     metrics,
     overlays,
     signaling,
+    sfu,
     limiter: new RateLimiter(edge.store),
     keys: new ModeratorKeys(edge.store),
     sessions: new Sessions(edge.store, edge.config.MODERATOR_SESSION_TTL_SECONDS, edge.config.MODERATOR_SESSION_MAX_SECONDS),
@@ -61,6 +70,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
         for (const room of registry.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
         registry.dispose();
       }
+      await sfu?.close();
     },
   };
 }

@@ -87,6 +87,16 @@ function App() {
           return publisher.status;
         },
         peers: () => [...publisher.peers.values()].map((p) => ({ ...p.view })),
+        /** Video encoders at work: outbound-rtp video streams over every connection. */
+        outboundVideoStreams: async () => {
+          let count = 0;
+          for (const peer of publisher.peers.values()) {
+            (await peer.pc.getStats()).forEach((report: { type: string; kind?: string }) => {
+              if (report.type === 'outbound-rtp' && report.kind === 'video') count++;
+            });
+          }
+          return count;
+        },
       },
     });
   }, []);

@@ -38,6 +38,7 @@ export class JanusRooms {
   /** Rooms created in the current generation. */
   private readonly created = new Map<string, Promise<void>>();
   private createdGeneration = -1;
+  private readonly destroying = new Set<Promise<void>>();
 
   constructor(
     private readonly client: JanusClient,
@@ -77,7 +78,20 @@ export class JanusRooms {
     return done;
   }
 
-  async destroy(room: string): Promise<void> {
+  /** Resolves when every destroy sent so far has been answered. */
+  settled(): Promise<unknown> {
+    return Promise.allSettled([...this.destroying]);
+  }
+
+  /** Never rejects: a failure is logged (the room then dies with Janus or is found again). */
+  destroy(room: string): Promise<void> {
+    const done: Promise<void> = this.destroyNow(room).catch((error: unknown) => this.log.warn('janus room destroy failed', { room, error: String(error) }));
+    this.destroying.add(done);
+    void done.then(() => this.destroying.delete(done));
+    return done;
+  }
+
+  private async destroyNow(room: string): Promise<void> {
     this.created.delete(room);
     if (!this.client.ready) return;
     const { secret } = await this.credentials(room);
