@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { startCoturn, type Coturn } from '../../testing/coturn.ts';
 import { startJanus, type Janus } from '../../testing/janus.ts';
-import { openSocket } from '../../testing/ws-client.ts';
+import { openSocket, refusedStatus } from '../../testing/ws-client.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { WEBRTC_ARGS, webrtcPages } from '../../testing/webrtc-pages.ts';
 
@@ -47,6 +47,7 @@ sfu.before(async () => {
       JANUS_URL: janus.url,
       JANUS_TOKEN_SECRET: janus.tokenSecret,
       JANUS_ADMIN_KEY: janus.adminKey,
+      LOG_LEVEL: process.env.SFU_TEST_LOG ?? 'silent',
     },
   });
   pages = webrtcPages(server);
@@ -110,19 +111,23 @@ sfu('publisher reload: viewers show video again within 3 s of the new publisher 
     const publisher = await pages.openPublisher(context, 'reload');
     const viewers = await Promise.all([pages.openPreview(context, 'reload'), pages.openPreview(context, 'reload')]);
     for (const viewer of viewers) await pages.framesAdvance(viewer);
-    const before = await Promise.all(viewers.map((v) => v.evaluate(() => ((document.querySelector('video.webrtc-video') as HTMLVideoElement).srcObject as MediaStream).id)));
+    // Janus names every subscription's stream alike: mark the old stream object instead of its id.
+    for (const viewer of viewers) {
+      await viewer.evaluate(() => (((document.querySelector('video.webrtc-video') as HTMLVideoElement).srcObject as MediaStream & { old?: boolean }).old = true));
+    }
 
     await publisher.reload();
     await publisher.waitForFunction(() => window.__publisher?.status === 'live', null, { timeout: 15_000 });
     const liveAt = Date.now();
-    for (const [i, viewer] of viewers.entries()) {
+    for (const viewer of viewers) {
       await viewer.waitForFunction(
-        (old) => {
+        () => {
           const video = document.querySelector('video.webrtc-video') as HTMLVideoElement;
-          const stream = video.srcObject as MediaStream | null;
-          return stream !== null && stream.id !== old && [...window.__webrtc.viewers][0]?.info().state === 'connected' && video.videoWidth > 0;
+          const stream = video.srcObject as (MediaStream & { old?: boolean }) | null;
+          const state = [...window.__webrtc.viewers][0]?.info();
+          return stream !== null && !stream.old && state?.state === 'connected' && stream.getVideoTracks()[0]?.readyState === 'live' && video.videoWidth > 0;
         },
-        before[i],
+        null,
         { timeout: 10_000, polling: 50 },
       );
     }
@@ -138,8 +143,8 @@ sfu('a viewer token cannot publish: refused at the publisher socket, and offers 
   const context = await browser.newContext();
   try {
     const viewerToken = (await pages.token('guarded', 'viewer')).token;
-    const refused = await fetch(`${server.url}/ws/webrtc/guarded/publisher?token=${viewerToken}`, { headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
-    assert.is(refused.status, 403);
+    assert.is(await refusedStatus(server.wsUrl(`/ws/webrtc/guarded/publisher?token=${viewerToken}`)), 403);
+    const refused = await server.api(`/ws/webrtc/guarded/publisher?token=${viewerToken}`);
     assert.is(((await refused.json()) as { error: { code: string } }).error.code, 'wrong_role');
 
     const rogue = await openSocket(server.wsUrl(`/ws/webrtc/guarded/viewer?token=${viewerToken}`));
