@@ -5,7 +5,7 @@ set -eu
 : "${JANUS_TOKEN_SECRET:?set JANUS_TOKEN_SECRET (openssl rand -hex 32)}"
 : "${JANUS_ADMIN_KEY:?set JANUS_ADMIN_KEY (openssl rand -hex 32)}"
 export JANUS_CONFIG_DIR="${JANUS_CONFIG_DIR:-/run/janus}"
-export JANUS_LIB_DIR="${JANUS_LIB_DIR:-/usr/lib/x86_64-linux-gnu/janus}"
+export JANUS_LIB_DIR="${JANUS_LIB_DIR:-$(ls -d /usr/lib/*/janus 2>/dev/null | head -n 1)}"
 export JANUS_ADMIN_SECRET="${JANUS_ADMIN_SECRET:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 export JANUS_WS_IP="${JANUS_WS_IP:-0.0.0.0}"
 export JANUS_WS_PORT="${JANUS_WS_PORT:-8188}"
