@@ -112,11 +112,11 @@ export class SignalingRoom extends Room {
     this.addConnection(peer.conn);
     this.publisher = peer;
     this.publisherSince = peer.joinedAt;
+    this.send(peer.conn, this.media ? { ...this.roomState(), media: this.media.kind } : { ...this.roomState(), viewers: [...this.viewers.keys()] });
     if (this.media) {
       if (old) this.media.publisherLeft(old.conn);
       this.media.publisherJoined(peer.conn);
     }
-    this.send(peer.conn, this.media ? { ...this.roomState(), media: this.media.kind } : { ...this.roomState(), viewers: [...this.viewers.keys()] });
     // Viewers see a new publisher_session: drop the old peer connection, await the new offer.
     this.broadcastToViewers(this.roomState());
   }

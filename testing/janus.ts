@@ -52,9 +52,19 @@ export function machineAddress(): string {
   throw new Error('no non-loopback IPv4 address: Janus cannot gather candidates here');
 }
 
-export async function startJanus(options: { rtpPorts?: string; debugLevel?: number } = {}): Promise<Janus> {
+export interface JanusOptions {
+  rtpPorts?: string;
+  debugLevel?: number;
+  /** Default: a free one. */
+  port?: number;
+  /** Default: generated. */
+  tokenSecret?: string;
+  adminKey?: string;
+}
+
+export async function startJanus(options: JanusOptions = {}): Promise<Janus> {
   const dir = await mkdtemp(join(tmpdir(), 'so-janus-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const mediaIp = machineAddress();
   // A random 200-port window, so test files running side by side do not share RTP ports.
   const base = 20_000 + Math.floor(Math.random() * 200) * 200;
@@ -62,8 +72,8 @@ export async function startJanus(options: { rtpPorts?: string; debugLevel?: numb
     ...process.env,
     JANUS_TEMPLATE_DIR: TEMPLATES,
     JANUS_CONFIG_DIR: dir,
-    JANUS_TOKEN_SECRET: `janus-token-${crypto.randomUUID()}`,
-    JANUS_ADMIN_KEY: `janus-admin-${crypto.randomUUID()}`,
+    JANUS_TOKEN_SECRET: options.tokenSecret ?? `janus-token-${crypto.randomUUID()}`,
+    JANUS_ADMIN_KEY: options.adminKey ?? `janus-admin-${crypto.randomUUID()}`,
     JANUS_ADMIN_SECRET: `janus-admin-secret-${crypto.randomUUID()}`,
     JANUS_WS_IP: '127.0.0.1',
     JANUS_WS_PORT: String(port),
