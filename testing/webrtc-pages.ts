@@ -22,7 +22,7 @@ export const WEBRTC_ARGS = [
 declare global {
   interface Window {
     __webrtc: { viewers: Set<WebrtcViewer> };
-    __publisher: { status: PublisherStatus; peers(): PeerView[]; outboundVideoStreams(): Promise<number> };
+    __publisher: { status: PublisherStatus; peers(): PeerView[]; outboundVideo(): Promise<{ streams: number; bytesSent: number; framesEncoded: number }> };
   }
 }
 
@@ -49,10 +49,16 @@ export function webrtcPages(server: WebrtcPageServer) {
     return page;
   }
 
-  async function openPublisher(context: BrowserContext, room: string, query = ''): Promise<Page> {
+  /** `preset`: the publish page's quality preset (e.g. 480p30), as a resumed choice. */
+  async function openPublisher(context: BrowserContext, room: string, options: { preset?: string } = {}): Promise<Page> {
     const page = await newPage(context);
-    await page.goto(`${server.url}/publish?room=${room}&token=${(await token(room, 'publisher')).token}${query}`);
-    await page.click('button.start');
+    if (options.preset) {
+      const choice = JSON.stringify({ source: 'camera', preset: options.preset, camera: '', mic: '' });
+      await page.addInitScript(([key, value]) => sessionStorage.setItem(key!, value!), [`publish:${room}`, choice]);
+    }
+    await page.goto(`${server.url}/publish?room=${room}&token=${(await token(room, 'publisher')).token}`);
+    // A resumed camera starts by itself; otherwise press Start.
+    if (!options.preset) await page.click('button.start');
     await page.waitForFunction(() => window.__publisher?.status === 'live', null, { timeout: 15_000 });
     return page;
   }

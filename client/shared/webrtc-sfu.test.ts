@@ -76,7 +76,7 @@ sfu('publisher + 6 viewers (preview pages and an overlay scene item): all get fr
     const peers = await publisher.evaluate(() => window.__publisher.peers());
     assert.is(peers.length, 1, 'one peer connection, to the SFU');
     assert.is(peers[0]!.id, 'sfu');
-    assert.is(await publisher.evaluate(() => window.__publisher.outboundVideoStreams()), 1, 'one outbound video stream');
+    assert.is((await publisher.evaluate(() => window.__publisher.outboundVideo())).streams, 1, 'one outbound video stream');
 
     const room = await waitFor('room stats with six subscribed viewers', async () => {
       const s = await stats('six');
