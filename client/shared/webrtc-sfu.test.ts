@@ -86,6 +86,17 @@ sfu('publisher + 6 viewers (preview pages and an overlay scene item): all get fr
     assert.is(room.media.janus_connected, true);
     assert.is(room.media.publisher?.live, true);
     assert.equal(room.media.participants!.map((p) => p.publisher), [true], 'Janus lists our one publisher');
+
+    // A viewer's key-frame request reaches the publisher's one encoder through Janus (the
+    // server throttles to one per second per room, so space them just past that).
+    await publisher.waitForFunction(() => window.__publisher.peers()[0]?.metrics, null, { timeout: 10_000 });
+    const keyFrames = async () => (await publisher.evaluate(() => window.__publisher.peers()[0]!)).keyFrames;
+    const before = await keyFrames();
+    for (let i = 0; i < 3; i++) {
+      await viewers[i]!.evaluate(() => [...window.__webrtc.viewers][0]!.requestKeyframe());
+      await new Promise((r) => setTimeout(r, 1100));
+    }
+    await publisher.waitForFunction((n) => window.__publisher.peers()[0]!.keyFrames >= n + 3, before, { timeout: 8000 });
   } finally {
     await context.close();
   }
