@@ -42,6 +42,9 @@ export function webrtcPages(server: WebrtcPageServer) {
     return (await res.json()) as WebrtcTokenResponse;
   }
 
+  /** Two shared cores under load can take a while to load a page; the checks that matter come after. */
+  const LOAD = { waitUntil: 'domcontentloaded', timeout: 60_000 } as const;
+
   async function newPage(context: BrowserContext): Promise<Page> {
     const page = await context.newPage();
     await page.setExtraHTTPHeaders({ 'x-forwarded-for': clientIp() });
@@ -56,9 +59,9 @@ export function webrtcPages(server: WebrtcPageServer) {
       const choice = JSON.stringify({ source: 'camera', preset: options.preset, camera: '', mic: '' });
       await page.addInitScript(([key, value]) => sessionStorage.setItem(key!, value!), [`publish:${room}`, choice]);
     }
-    await page.goto(`${server.url}/publish?room=${room}&token=${(await token(room, 'publisher')).token}`);
+    await page.goto(`${server.url}/publish?room=${room}&token=${(await token(room, 'publisher')).token}`, LOAD);
     // A resumed camera starts by itself; otherwise press Start.
-    if (!options.preset) await page.click('button.start');
+    if (!options.preset) await page.click('button.start', { timeout: 30_000 });
     await page.waitForFunction(() => window.__publisher?.status === 'live', null, { timeout: 15_000 });
     return page;
   }
@@ -66,14 +69,14 @@ export function webrtcPages(server: WebrtcPageServer) {
   async function openPreview(context: BrowserContext, room: string, options: { relay?: boolean } = {}): Promise<Page> {
     const page = await newPage(context);
     const { token: viewerToken } = await token(room, 'viewer');
-    await page.goto(`${server.url}/preview?webrtc_room=${room}&webrtc_token=${viewerToken}${options.relay ? '&webrtc_relay=1' : ''}`);
+    await page.goto(`${server.url}/preview?webrtc_room=${room}&webrtc_token=${viewerToken}${options.relay ? '&webrtc_relay=1' : ''}`, LOAD);
     return page;
   }
 
   /** An overlay page with a webrtc scene item (the overlay's view token gets the viewer token). */
   async function openOverlayItem(context: BrowserContext, room: string, itemId = 'cam'): Promise<Page> {
     const page = await newPage(context);
-    await page.goto(`${server.url}/overlay?room=${room}&token=${await server.viewToken(room)}`);
+    await page.goto(`${server.url}/overlay?room=${room}&token=${await server.viewToken(room)}`, LOAD);
     const res = await server.api(`/api/rooms/${room}/ops`, { method: 'POST', streamer: true, json: { type: 'add', item: { id: itemId, kind: 'webrtc', webrtcRoom: room, x: 0, y: 0, w: 640, h: 360 } } });
     if (res.status !== 200) throw new Error(`add webrtc item: ${res.status} ${await res.text()}`);
     return page;
