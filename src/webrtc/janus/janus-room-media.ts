@@ -17,6 +17,7 @@ import type { Logger } from '../../logger.ts';
 import { JanusUnavailable, type JanusClient } from './janus-client.ts';
 import type { JanusEvent, JanusHandle } from './janus-handle.ts';
 import type { JanusParticipant, JanusRooms } from './janus-rooms.ts';
+import { preferredVideoCodec } from './sdp-codec.ts';
 
 /** The publisher page's one peer: answers and candidates from the SFU carry `from: "sfu"`. */
 export const SFU_PEER = 'sfu';
@@ -391,13 +392,4 @@ export class JanusRoomMedia implements MediaBackend {
     this.participantsTimer = setInterval(poll, PARTICIPANTS_EVERY_MS);
     (this.participantsTimer as unknown as { unref?: () => void }).unref?.();
   }
-}
-
-/** The first video codec of an offer's m=video line: what the publisher prefers. */
-export function preferredVideoCodec(sdp: string): string | null {
-  const mline = /^m=video \d+ [A-Z/]+ ([\d ]+)$/m.exec(sdp);
-  const first = mline?.[1]?.trim().split(' ')[0];
-  if (!first) return null;
-  const rtpmap = new RegExp(`^a=rtpmap:${first} ([A-Za-z0-9-]+)/`, 'm').exec(sdp);
-  return rtpmap?.[1]?.toLowerCase() ?? null;
 }

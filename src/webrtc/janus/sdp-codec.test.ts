@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { preferredVideoCodec } from './janus-room-media.ts';
+import { preferredVideoCodec } from './sdp-codec.ts';
 
 const offer = (payloads: string, maps: string) => `v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\nm=video 9 UDP/TLS/RTP/SAVPF ${payloads}\r\n${maps}`;
 
