@@ -13,6 +13,7 @@ import { keysBench } from './keys.ts';
 import { httpBench } from './http.ts';
 import { memoryBench } from './memory.ts';
 import { bundlesBench } from './bundles.ts';
+import { webrtcBench } from './webrtc.ts';
 import { renderTables } from './lib/report.ts';
 
 const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] = [
@@ -22,6 +23,7 @@ const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] 
   { name: 'http', run: httpBench },
   { name: 'memory', run: memoryBench },
   { name: 'bundles', run: bundlesBench },
+  { name: 'webrtc', run: webrtcBench },
 ];
 
 const argv = process.argv.slice(2);

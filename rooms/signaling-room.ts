@@ -27,6 +27,7 @@ import {
 import { flattenIssues } from '../src/protocol/parse.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
+import type { MediaBackend, MediaBackendFactory, MediaPort } from './media-backend.ts';
 
 /** Clients ping every 15 s; a socket silent this long is gone (a frozen OBS, a lost NAT). */
 export const SILENT_SOCKET_MS = 75_000;
@@ -60,6 +61,8 @@ export interface SignalingRoomDeps {
   viewerLimits?: Partial<ViewerLimits>;
   /** The room's clock (tests move it to make a viewer quiet). */
   now?: () => number;
+  /** The SFU (JANUS_URL): media through it. Absent: SDP and ICE are relayed peer to peer. */
+  media?: MediaBackendFactory;
 }
 
 export class SignalingRoom extends Room {
@@ -70,11 +73,13 @@ export class SignalingRoom extends Room {
   private relayed = 0;
   private readonly limits: ViewerLimits;
   private readonly now: () => number;
+  private readonly media: MediaBackend | null;
 
   constructor(id: string, private readonly deps: SignalingRoomDeps) {
     super(id);
     this.limits = { ...DEFAULT_VIEWER_LIMITS, ...deps.viewerLimits };
     this.now = deps.now ?? Date.now;
+    this.media = deps.media ? deps.media(id, this.mediaPort()) : null;
   }
 
   /**
@@ -105,6 +110,7 @@ export class SignalingRoom extends Room {
     this.viewers.set(conn.id, peer);
     this.stats.set(conn.id, { publisher_view: null, publisher_view_at: null, viewer_view: null, viewer_view_at: null });
     this.send(conn, this.roomState(conn.id));
+    if (this.media) return this.media.viewerJoined(conn);
     if (this.publisher) this.send(this.publisher.conn, { type: 'viewer.joined', viewer_id: conn.id } satisfies ToPublisher);
   }
 
@@ -126,7 +132,11 @@ export class SignalingRoom extends Room {
     this.addConnection(peer.conn);
     this.publisher = peer;
     this.publisherSince = peer.joinedAt;
-    this.send(peer.conn, { ...this.roomState(), viewers: [...this.viewers.keys()] });
+    this.send(peer.conn, this.media ? { ...this.roomState(), media: this.media.kind } : { ...this.roomState(), viewers: [...this.viewers.keys()] });
+    if (this.media) {
+      if (old) this.media.publisherLeft(old.conn);
+      this.media.publisherJoined(peer.conn);
+    }
     // Viewers see a new publisher_session: drop the old peer connection, await the new offer.
     this.broadcastToViewers(this.roomState());
   }
@@ -140,11 +150,13 @@ export class SignalingRoom extends Room {
     if (this.publisher?.conn.id === conn.id) {
       this.publisher = null;
       this.publisherSince = null;
+      this.media?.publisherLeft(conn);
       this.broadcastToViewers(this.roomState());
       return;
     }
     if (this.viewers.delete(conn.id)) {
       this.stats.delete(conn.id);
+      if (this.media) return this.media.viewerLeft(conn);
       if (this.publisher) this.send(this.publisher.conn, { type: 'viewer.left', viewer_id: conn.id } satisfies ToPublisher);
     }
   }
@@ -190,6 +202,7 @@ export class SignalingRoom extends Room {
   }
 
   private fromPublisher(conn: Connection, message: PublisherMessageType): void {
+    if (this.media && (message.type === 'offer' || message.type === 'ice-candidate')) return this.media.fromPublisher(conn, message);
     switch (message.type) {
       case 'ping':
         this.send(conn, { type: 'pong', server_ts: Date.now(), client_ts: message.client_ts } satisfies ToPublisher);
@@ -233,6 +246,7 @@ export class SignalingRoom extends Room {
       return;
     }
     if (!this.publisher) return this.refuse(conn, 'no_publisher', `no publisher in room "${this.id}"; ${message.type} was not delivered`);
+    if (this.media) return this.media.fromViewer(conn, message);
     this.relayed++;
     this.send(this.publisher.conn, { ...message, from } satisfies ToPublisher);
   }
@@ -258,7 +272,7 @@ export class SignalingRoom extends Room {
       type: 'room.state',
       room: this.id,
       publisher: this.publisher !== null,
-      publisher_session: this.publisher?.conn.id ?? null,
+      publisher_session: this.publisher ? this.publisher.conn.id + (this.media?.epoch ?? '') : null,
       ...(viewerId ? { viewer_id: viewerId } : {}),
     };
   }
@@ -326,9 +340,11 @@ export class SignalingRoom extends Room {
           metrics_at: stats?.publisher_view_at ?? null,
           viewer_report: own,
           viewer_report_at: stats?.viewer_view_at ?? null,
+          ...(this.media ? { sfu: this.media.viewerSnapshot(peer.conn.id) } : {}),
         };
       }),
       relayed_messages: this.relayed,
+      media: this.media?.snapshot() ?? { kind: 'p2p' },
     };
   }
 
@@ -342,5 +358,22 @@ export class SignalingRoom extends Room {
 
   dispose(): void {
     // No timers of its own: sockets are closed by the server's drain, stats die with the room.
+    this.media?.dispose();
+  }
+
+  /** How the media backend reaches this room's sockets. */
+  private mediaPort(): MediaPort {
+    return {
+      toPublisher: (message) => {
+        if (this.publisher) this.send(this.publisher.conn, message);
+      },
+      toViewer: (viewerId, message) => {
+        const viewer = this.viewers.get(viewerId);
+        if (viewer) this.send(viewer.conn, message);
+      },
+      renewViewers: () => {
+        for (const viewer of this.viewers.values()) this.send(viewer.conn, this.roomState(viewer.conn.id));
+      },
+    };
   }
 }

@@ -40,7 +40,7 @@ const SECRETS = {
 /** A project directory like a fresh clone: the repo's files, and a .env from .env.example. */
 async function project(overrides: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'so-compose-'));
-  for (const name of ['docker-compose.yml', 'Dockerfile', '.dockerignore', 'nginx', 'coturn', 'package.json']) {
+  for (const name of ['docker-compose.yml', 'Dockerfile', '.dockerignore', 'nginx', 'coturn', 'janus', 'package.json']) {
     await symlink(join(ROOT, name), join(dir, name));
   }
   let env = await readFile(join(ROOT, '.env.example'), 'utf8');
@@ -117,7 +117,7 @@ if (!COMPOSE || !HAS_YAML) {
   });
 
   valid('config -q passes in every profile combination', async () => {
-    const combinations = [[], ['edge'], ['certbot'], ['edge', 'certbot']];
+    const combinations = [[], ['edge'], ['certbot'], ['edge', 'certbot'], ['sfu'], ['edge', 'sfu']];
     const results = await Promise.all(combinations.map((profiles) => compose(dir, [...profiles.flatMap((p) => ['--profile', p]), 'config', '-q'])));
     results.forEach((result, i) => assert.is(result.code, 0, `profiles ${combinations[i]}: ${result.stderr}`));
   });
@@ -144,6 +144,43 @@ if (!COMPOSE || !HAS_YAML) {
     assert.equal(started.sort(), ['coturn', 'redis', 'web']);
     assert.equal(m.services.nginx!.profiles, ['edge']);
     assert.equal(m.services.certbot!.profiles, ['certbot']);
+    assert.equal(m.services.janus!.profiles, ['sfu']);
+  });
+
+  valid('janus (profile sfu): built from janus/, RTP range published over UDP, API unpublished, PUBLIC_IP and secrets shared with web', async () => {
+    const janusSecrets = { JANUS_URL: 'ws://janus:8188', JANUS_TOKEN_SECRET: 'compose-test-janus-token-0123456789', JANUS_ADMIN_KEY: 'compose-test-janus-admin-0123456789', PUBLIC_IP: '203.0.113.7' };
+    const sfuDir = await project({ ...SECRETS, ...janusSecrets });
+    try {
+      const sfu = await model(sfuDir, ['sfu']);
+      const janus = sfu.services.janus!;
+      assert.ok(janus.build?.context.endsWith('janus'), 'built from janus/Dockerfile');
+      // v2 keeps the range as written; v1 expands it into one entry per port (with `protocol`).
+      const published = new Set<string>();
+      for (const port of janus.ports!) {
+        const text = typeof port === 'string' ? port : `${port.published}:${port.target}/${(port as { protocol?: string }).protocol ?? 'tcp'}`;
+        const match = /^(\d+)(?:-(\d+))?:(\d+)(?:-(\d+))?\/(udp|tcp)$/.exec(text);
+        assert.ok(match, `port ${text}`);
+        const [, from, to] = match;
+        for (let n = Number(from); n <= Number(to ?? from); n++) published.add(`${n}/${match[5]}`);
+      }
+      const expected = Array.from({ length: 200 }, (_, i) => `${20000 + i}/udp`);
+      assert.equal([...published].sort(), expected.sort(), 'exactly the RTP range, UDP; the API (8188) is not published');
+      assert.is(janus.environment!.PUBLIC_IP, janusSecrets.PUBLIC_IP);
+      assert.is(janus.environment!.JANUS_RTP_PORT_RANGE, '20000-20199');
+      const web = sfu.services.web!.environment!;
+      assert.is(web.JANUS_URL, janusSecrets.JANUS_URL);
+      for (const key of ['JANUS_TOKEN_SECRET', 'JANUS_ADMIN_KEY'] as const) {
+        assert.is(janus.environment![key], janusSecrets[key]);
+        assert.is(web[key], janusSecrets[key]);
+      }
+      const dockerfile = await readFile(join(ROOT, 'janus/Dockerfile'), 'utf8');
+      assert.match(dockerfile, /^FROM debian:bookworm-slim$/m);
+      assert.match(dockerfile, /apt-get install -y --no-install-recommends janus/);
+    } finally {
+      await rm(sfuDir, { recursive: true, force: true });
+    }
+    // Without the profile web keeps peer-to-peer WebRTC.
+    assert.is(m.services.web!.environment!.JANUS_URL ?? '', '');
   });
 
   valid('web: built from the Dockerfile, loopback port, volumes, production env, healthy redis first', () => {

@@ -116,6 +116,12 @@ export const ConfigSchema = v.object({
   WEBRTC_TOKEN_MAX_TTL_SECONDS: int(24 * 3600, 2, 7 * 24 * 3600),
   /** Viewer sockets one client address may hold in a room (OBS with several sources, or a NAT). */
   WEBRTC_MAX_VIEWERS_PER_ADDRESS: int(DEFAULT_MAX_VIEWERS_PER_ADDRESS, 1, MAX_VIEWERS_PER_ROOM),
+  /** The Janus SFU's WebSocket API (ws://janus:8188); unset = peer-to-peer WebRTC, as before. */
+  JANUS_URL: v.optional(v.pipe(v.string(), v.trim(), v.check((s) => s === '' || /^wss?:\/\/[^/\s]+(\/\S*)?$/.test(s), 'must be a ws:// or wss:// URL'), v.transform((s) => (s === '' ? undefined : s)))),
+  /** Janus's token_auth_secret: our server signs a core token for every Janus request with it. */
+  JANUS_TOKEN_SECRET: optionalText,
+  /** The VideoRoom plugin's admin_key: only holders may create rooms on that Janus. */
+  JANUS_ADMIN_KEY: optionalText,
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;
@@ -164,6 +170,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (config.STREAMER_API_TOKEN !== undefined && config.STREAMER_API_TOKEN === config.TOKEN_SECRET) {
     // Whoever holds the streamer token could then sign view and WebRTC tokens offline.
     throw new ConfigError('TOKEN_SECRET: must differ from STREAMER_API_TOKEN (generate each with openssl rand -hex 32)');
+  }
+  for (const name of ['JANUS_TOKEN_SECRET', 'JANUS_ADMIN_KEY'] as const) {
+    const value = config[name];
+    if (value !== undefined && (PLACEHOLDERS.has(value.toLowerCase()) || value.length < MIN_SECRET_LENGTH)) {
+      throw new ConfigError(`${name}: must be a real secret of at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+    }
+    if (value === undefined && config.JANUS_URL !== undefined && config.NODE_ENV === 'production') {
+      throw new ConfigError(`${name}: required with JANUS_URL when NODE_ENV=production (the same value as the janus service's)`);
+    }
   }
   return config;
 }

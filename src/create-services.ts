@@ -24,6 +24,8 @@ import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import { CloseCode } from './protocol/constants.ts';
 import { allowedMediaOrigins, itemMediaRefusal } from './protocol/media-origins.ts';
 import { capSocketsPerAddress } from './http/sockets-per-address.ts';
+import { JanusSfu } from './webrtc/janus/janus-sfu.ts';
+import type { WebSocketConstructor } from './webrtc/janus/janus-client.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -34,6 +36,8 @@ export interface EdgeHooks {
   tts?: TtsEngine;
   upgradeWebSocket: UpgradeWebSocket;
   peerAddress(c: Context): string;
+  /** For the server's own client socket to Janus, where the runtime has no global WebSocket (Node 20). */
+  WebSocket?: WebSocketConstructor;
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
 }
 
@@ -43,7 +47,13 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const origins = allowedMediaOrigins(edge.config);
   const refuseItem = (item: Item) => itemMediaRefusal(item, origins);
   const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem }));
-  const signaling = new RoomRegistry((id) => new SignalingRoom(id, { metrics, log: edge.log, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }));
+  const { JANUS_URL, JANUS_TOKEN_SECRET, JANUS_ADMIN_KEY, TOKEN_SECRET } = edge.config;
+  const sfu = JANUS_URL
+    ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })
+    : undefined;
+  const signaling = new RoomRegistry(
+    (id) => new SignalingRoom(id, { metrics, log: edge.log, media: sfu?.backend, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }),
+  );
   let draining = false;
   if (edge.config.PUBLIC_OVERLAY_ROOMS.length > 0) {
     edge.log.warn('PUBLIC_OVERLAY_ROOMS is set: these rooms can be watched without a view token by anyone who knows the address', {
@@ -56,6 +66,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
     metrics,
     overlays,
     signaling,
+    sfu,
     limiter: new RateLimiter(edge.store),
     keys: new ModeratorKeys(edge.store),
     sessions: new Sessions(edge.store, edge.config.MODERATOR_SESSION_TTL_SECONDS, edge.config.MODERATOR_SESSION_MAX_SECONDS),
@@ -76,6 +87,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
         for (const room of registry.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
         registry.dispose();
       }
+      await sfu?.close();
     },
   };
 }

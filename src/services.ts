@@ -19,6 +19,7 @@ import type { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import type { Context } from 'hono';
 import type { UploadStorage } from './uploads/upload-storage.ts';
 import type { TtsEngine } from './tts/tts-engine.ts';
+import type { JanusSfu } from './webrtc/janus/janus-sfu.ts';
 
 export interface AssetSource {
   /** A built client file (e.g. `overlay.js`) or null; the edge decides where files live. */
@@ -47,6 +48,8 @@ export interface Services {
   /** A server-side speech engine (TTS_ENGINE=espeak); absent when overlays speak by themselves. */
   tts?: TtsEngine;
   upgradeWebSocket: UpgradeWebSocket;
+  /** The Janus SFU (JANUS_URL); absent when WebRTC media flows peer to peer. */
+  sfu?: JanusSfu;
   /** The TCP peer's address, from the runtime's connection info. */
   peerAddress(c: Context): string;
   /** Event-loop delay percentiles, where the runtime can measure them. */

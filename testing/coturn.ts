@@ -26,7 +26,12 @@ export interface Coturn {
   stop(): Promise<void>;
 }
 
-export async function startCoturn(): Promise<Coturn> {
+/**
+ * `relayIp`: relay from (and allow peers on) this address instead of loopback: Janus only
+ * listens on the machine's own address, which coturn relaying from 127.0.0.1 cannot reach.
+ */
+export async function startCoturn(options: { relayIp?: string } = {}): Promise<Coturn> {
+  const relayIp = options.relayIp ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'so-coturn-'));
   const port = await freePort();
   const secret = `coturn-test-secret-${crypto.randomUUID()}`;
@@ -36,10 +41,11 @@ export async function startCoturn(): Promise<Coturn> {
       '-c', CONFIG,
       `--static-auth-secret=${secret}`,
       '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
+      `--relay-ip=${relayIp}`,
       `--listening-port=${port}`,
       '--allow-loopback-peers',
       '--allowed-peer-ip=127.0.0.1',
+      ...(relayIp === '127.0.0.1' ? [] : [`--allowed-peer-ip=${relayIp}`]),
       `--pidfile=${join(dir, 'turnserver.pid')}`,
       `--userdb=${join(dir, 'turndb')}`,
     ],

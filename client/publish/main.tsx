@@ -87,6 +87,19 @@ function App() {
           return publisher.status;
         },
         peers: () => [...publisher.peers.values()].map((p) => ({ ...p.view })),
+        /** What goes up: outbound-rtp video streams (encoders) over every connection, and their totals. */
+        outboundVideo: async () => {
+          const total = { streams: 0, bytesSent: 0, framesEncoded: 0 };
+          for (const peer of publisher.peers.values()) {
+            (await peer.pc.getStats()).forEach((report: { type: string; kind?: string; bytesSent?: number; framesEncoded?: number }) => {
+              if (report.type !== 'outbound-rtp' || report.kind !== 'video') return;
+              total.streams++;
+              total.bytesSent += report.bytesSent ?? 0;
+              total.framesEncoded += report.framesEncoded ?? 0;
+            });
+          }
+          return total;
+        },
       },
     });
   }, []);

@@ -1,6 +1,7 @@
 /**
  * Quality presets: what the camera is asked for and what each viewer's encoder may spend.
- * Every viewer gets its own encoder (no SFU), so the upload is about bitrate × viewers.
+ * Peer to peer every viewer gets its own encoder, so the upload is about bitrate × viewers;
+ * through the SFU (JANUS_URL) there is one encoder and one upload whatever the audience.
  */
 export interface Preset {
   id: string;

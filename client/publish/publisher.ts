@@ -1,6 +1,7 @@
 /**
  * The publishing side of a WebRTC room: one RTCPeerConnection per viewer, all fed from one
- * captured stream. The publisher always makes the offers; viewers answer. Every 2 s it reads
+ * captured stream; or, when the room says `media: "sfu"`, ONE connection to the server's SFU
+ * (the peer `sfu`), which forwards to every viewer. The publisher always makes the offers. Every 2 s it reads
  * each connection's stats and sends them to the room (publisher.metrics), where the panel
  * sees them. The page (main.tsx) owns capture and UI; this owns signaling and connections.
  */
@@ -34,6 +35,8 @@ interface Peer {
 }
 
 const METRICS_EVERY_MS = 2000;
+/** The one peer when the room's media goes through the SFU. */
+export const SFU_PEER = 'sfu';
 /** Forcing a key frame restarts the encoder briefly; never more often than this per viewer. */
 const KEYFRAME_MIN_GAP_MS = 1000;
 
@@ -44,6 +47,8 @@ export class Publisher {
   private stream: MediaStream | null = null;
   private ice: IceServers = [];
   private metricsTimer: ReturnType<typeof setInterval> | undefined;
+  /** The room sends media through the SFU: one connection, whatever the number of viewers. */
+  private sfu = false;
 
   constructor(
     private readonly room: string,
@@ -114,13 +119,15 @@ export class Publisher {
     switch (message.type) {
       case 'room.state':
         this.setStatus('live');
-        for (const id of message.viewers ?? []) this.addPeer(id);
+        this.sfu = message.media === 'sfu';
+        if (this.sfu) this.addPeer(SFU_PEER);
+        else for (const id of message.viewers ?? []) this.addPeer(id);
         return;
       case 'viewer.joined':
-        this.addPeer(message.viewer_id);
+        if (!this.sfu) this.addPeer(message.viewer_id);
         return;
       case 'viewer.left':
-        this.removePeer(message.viewer_id);
+        if (!this.sfu) this.removePeer(message.viewer_id);
         return;
       case 'answer': {
         const peer = this.peers.get(message.from);

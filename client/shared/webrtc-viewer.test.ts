@@ -22,12 +22,8 @@ const WEBRTC_ARGS = [
 const DIST = new URL('../../dist/client/', import.meta.url);
 const VIDEO = 'video.webrtc-video';
 
-declare global {
-  interface Window {
-    __webrtc: { viewers: Set<WebrtcViewer> };
-    __publisher: { status: PublisherStatus; peers(): PeerView[] };
-  }
-}
+// window.__webrtc and window.__publisher are declared there.
+import '../../testing/webrtc-pages.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let browser: Browser;

@@ -71,6 +71,8 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
   let relay = !!opts.relayOnly;
   let pc: RTCPeerConnection | null = null;
   let chain: Promise<void> = Promise.resolve();
+  /** Candidates that came before the offer they belong to (an SFU trickles early): applied after it. */
+  let early: RTCIceCandidateInit[] = [];
   let socket: SignalingSocket<ViewerMessage> | null = null;
   let viewerId: string | null = null;
   let publisherOnline = false;
@@ -135,6 +137,7 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
     pc = null;
     old.ontrack = old.onicecandidate = old.onconnectionstatechange = null;
     old.close();
+    early = [];
     sample = undefined;
     reading = null;
   };
@@ -188,6 +191,7 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
       case 'offer':
         queue(async () => {
           await iceReady;
+          const pending = early.splice(0);
           // A different DTLS fingerprint means a new connection on the publisher's side (it
           // replaced a broken one): ours cannot continue it. An ICE restart keeps the fingerprint.
           const current = pc?.remoteDescription?.sdp;
@@ -195,6 +199,7 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
           pc ??= createPc();
           const conn = pc;
           await conn.setRemoteDescription({ type: 'offer', sdp: message.sdp });
+          for (const candidate of pending) await conn.addIceCandidate(candidate).catch(() => undefined);
           await conn.setLocalDescription();
           if (conn === pc && conn.localDescription) send({ type: 'answer', sdp: conn.localDescription.sdp });
         });
@@ -203,8 +208,9 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
         const candidate = message.candidate;
         if (!candidate?.candidate) return;
         queue(async () => {
-          // Candidates for a connection we already dropped are harmless to ignore.
           if (pc?.remoteDescription) await pc.addIceCandidate(candidate).catch(() => undefined);
+          // Before any offer: keep it for the next one (bounded; a stale one fails harmlessly).
+          else if (early.length < 64) early.push(candidate);
         });
         return;
       }

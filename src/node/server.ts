@@ -5,7 +5,8 @@
  */
 import { serve, upgradeWebSocket } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocketConstructor } from '../webrtc/janus/janus-client.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -54,6 +55,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     uploads: await fileUploadStorage(config.UPLOAD_DIR, logger),
     tts: config.TTS_ENGINE === 'espeak' ? espeakEngine({ binary: config.ESPEAK_BINARY, outputDir: config.UPLOAD_DIR, log: logger }) : undefined,
     upgradeWebSocket,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     eventLoopDelay: () => {
       const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);

@@ -132,7 +132,11 @@ export type SignalingErrorCode =
   | 'too_large'
   | 'no_such_viewer'
   | 'no_publisher'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** JANUS_URL is set but the SFU is not reachable now; the server reconnects by itself. */
+  | 'sfu_unavailable'
+  /** The SFU refused a step (e.g. a malformed SDP); the client's recovery starts over. */
+  | 'sfu_error';
 
 export type SignalingError = { type: 'error'; code: SignalingErrorCode; message: string; issues?: Record<string, string[]> };
 export type Pong = { type: 'pong'; server_ts: number; client_ts?: number };
@@ -148,8 +152,14 @@ export type RoomState = {
   publisher_session: string | null;
   /** To a viewer: its own id. */
   viewer_id?: string;
-  /** To the publisher: every viewer already waiting, so it can offer to each. */
+  /** To the publisher: every viewer already waiting, so it can offer to each (peer to peer only). */
   viewers?: string[];
+  /**
+   * `sfu`: media goes through the server's SFU (Janus). The publisher keeps ONE connection,
+   * to the peer `sfu` (offers to it; its answer and candidates come `from: "sfu"`), and gets
+   * no viewer.joined / viewer.left. Absent: peer to peer, one connection per viewer.
+   */
+  media?: 'sfu';
 };
 
 export type ToPublisher =

@@ -36,6 +36,8 @@ export function overlayAccessRoutes(services: Services) {
     const room = roomOf(c);
     const epoch = await services.viewTokens.rotate(room);
     const closed = services.overlays.peek(room)?.closeWhere((conn) => conn.role === 'overlay', CloseCode.tokenRevoked, 'view token rotated') ?? 0;
+    // The room's Janus room ends with the old tokens (it is created again on the next offer).
+    await services.sfu?.rotated(room);
     await audit(services, room, { action: 'tokens.rotated', epoch, overlays_closed: closed });
     return c.json({ ok: true, room, epoch, overlays_closed: closed });
   });

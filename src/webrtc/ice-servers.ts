@@ -5,6 +5,7 @@
  * its own, so nothing is stored and a leaked credential dies by itself.
  */
 import type { WebrtcConfigResponse } from '../protocol/signaling.ts';
+import { hmacSha1Base64 } from './hmac.ts';
 
 export interface IceSettings {
   stunUrls: readonly string[];
@@ -33,11 +34,5 @@ export async function iceServers(settings: IceSettings, room: string | null, now
   return { ok: true, iceServers: servers, credential_ttl: null };
 }
 
-export async function turnRestCredential(secret: string, username: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(username)));
-  let binary = '';
-  for (const byte of mac) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+/** coturn checks base64(HMAC-SHA1(static-auth-secret, username)). */
+export const turnRestCredential = (secret: string, username: string): Promise<string> => hmacSha1Base64(secret, username);
