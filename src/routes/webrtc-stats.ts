@@ -31,8 +31,8 @@ export function webrtcStatsRoutes(services: Services) {
       if (admitted) services.log.info('webrtc stats refused: wrong room', { room, session_room: principal.room, who: principal.label, suppressed: admitted.suppressed });
       throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}", not "${room}"`);
     }
-    const snapshot = services.signaling.peek(room)?.snapshot() ?? { room, publisher: { online: false, session: null, since: null, online_ms: null }, viewers: [], relayed_messages: 0 };
-    return c.json({ ok: true, ...legacyFields(snapshot), publisher: snapshot.publisher, viewer_list: snapshot.viewers, relayed_messages: snapshot.relayed_messages, server_ts: Date.now() });
+    const snapshot = services.signaling.peek(room)?.snapshot() ?? { room, publisher: { online: false, session: null, since: null, online_ms: null }, viewers: [], relayed_messages: 0, media: { kind: services.sfu ? 'sfu' : 'p2p' } };
+    return c.json({ ok: true, ...legacyFields(snapshot), publisher: snapshot.publisher, viewer_list: snapshot.viewers, relayed_messages: snapshot.relayed_messages, media: snapshot.media, server_ts: Date.now() });
   });
 
   return app;
