@@ -53,6 +53,16 @@ for (const storeKind of ['redis', 'embedded'] as const) {
     }
   });
 
+  test('30 concurrent right tokens are all served: the streamer\'s own burst is not a failure', async () => {
+    const fresh = await startTestServer({ env: await storeEnv() });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 30 }, () => fresh.api('/api/moderator-keys', { streamer: true }).then((r) => r.status)));
+      assert.equal(statuses, Array(30).fill(200), `statuses: ${statuses}`);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   test.run();
 }
 

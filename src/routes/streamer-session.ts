@@ -15,7 +15,7 @@ import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { BUCKETS } from '../access/rate-limit.ts';
 import { STREAMER_SESSION_COOKIE, type StreamerSessionRecord } from '../access/streamer-sessions.ts';
-import { readValidBody } from '../http/body.ts';
+import { readBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { audit } from './moderator-keys.ts';
 import { publicBaseUrl } from './public-url.ts';
@@ -52,8 +52,9 @@ export function streamerSessionRoutes(services: Services) {
       return openSession(c, 'token');
     }
     // A wrong admin link is a failed streamer sign-in: counted first, with the token's tries.
-    const { login } = await readValidBody(c, LoginBody);
-    const redeemed = await services.limiter.guardSecret(BUCKETS.streamerAuthFailure, c.get('clientIp'), () => services.adminLinks.redeem(login));
+    // Counted before the body is judged, so a malformed guess costs a try like a wrong one.
+    const body = v.safeParse(LoginBody, await readBody(c));
+    const redeemed = await services.limiter.guardSecret(BUCKETS.streamerAuthFailure, c.get('clientIp'), async () => body.success && (await services.adminLinks.redeem(body.output.login)));
     if (!redeemed) {
       throw new AppError(401, 'invalid_admin_link', 'the admin link is invalid, already used, or expired; sign in with the streamer token');
     }
