@@ -25,7 +25,7 @@ let pages: ReturnType<typeof webrtcPages>;
 
 interface Stats {
   publisher: { online: boolean };
-  viewers: { viewer_id: string; state: string; candidate_type: string | null; sfu: { state: string; subscribed: boolean } | null }[];
+  viewer_list: { viewer_id: string; state: string; candidate_type: string | null; sfu: { state: string; subscribed: boolean } | null }[];
   media: { kind: string; janus_connected: boolean; publisher: { live: boolean } | null; participants: { publisher: boolean }[] | null };
 }
 const stats = async (room: string) => (await (await server.api(`/api/webrtc/rooms/${room}/stats`, { streamer: true })).json()) as Stats;
@@ -80,7 +80,7 @@ sfu('publisher + 6 viewers (preview pages and an overlay scene item): all get fr
 
     const room = await waitFor('room stats with six subscribed viewers', async () => {
       const s = await stats('six');
-      return s.viewers.length === 6 && s.viewers.every((v) => v.sfu?.state === 'webrtcup') && s.media.participants?.length ? s : null;
+      return s.viewer_list.length === 6 && s.viewer_list.every((v) => v.sfu?.state === 'webrtcup') && s.media.participants?.length ? s : null;
     }, 10_000, 250);
     assert.is(room.media.kind, 'sfu');
     assert.is(room.media.janus_connected, true);
