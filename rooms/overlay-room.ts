@@ -6,6 +6,8 @@
  */
 import { Room } from './room.ts';
 import { PresenceBoard } from './presence.ts';
+import { endedChanges, resolveTimedOp, withPlaybackStamp } from './playback-clock.ts';
+import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import type { Connection } from './connection.ts';
 import {
   applySceneOp,
@@ -21,6 +23,7 @@ import {
   CloseCode,
   ModeratorClientMessage,
   OverlayClientMessage,
+  type EditOp,
   type ErrorCode,
   type PatchOp,
   type SceneOp,
@@ -29,6 +32,7 @@ import {
 import { parseJsonMessage } from '../src/protocol/parse.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import type { Item, Scene } from '../src/protocol/scene.ts';
+import type { CueAction } from '../src/protocol/playback.ts';
 import { StoreUnavailableError, type Store } from '../src/store/store.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
@@ -77,6 +81,7 @@ export class OverlayRoom extends Room {
       if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
     }
   }, STATUS_THROTTLE_MS);
+  private readonly hides = new ScheduledHides(() => this.hideDueItems());
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id);
@@ -98,7 +103,11 @@ export class OverlayRoom extends Room {
       this.state = parseSceneState(stored.data, stored.version);
       this.version = stored.version;
     }
+    // A hideAt that passed while the room was down is committed before anyone sees the scene.
+    const due = dueHides(this.state.items.values(), Date.now(), this.version);
+    if (due.length > 0) await this.commitBatch(due.map((op) => this.internalSubmission(op)));
     this.loaded = true;
+    this.hides.reschedule(this.state.items.values());
   }
 
   get currentVersion(): number {
@@ -165,6 +174,9 @@ export class OverlayRoom extends Room {
       case 'presence':
         this.presence.select(conn, message.selection);
         return;
+      case 'media.ended':
+        this.mediaEnded(message.id, message.at, message.duration);
+        return;
       case 'tts.started':
       case 'tts.ended':
       case 'tts.error':
@@ -195,6 +207,11 @@ export class OverlayRoom extends Room {
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
   submit(op: SceneOp, who: string): Promise<OpResult> {
     return new Promise((settle) => this.enqueue({ kind: 'op', op, who, settle }));
+  }
+
+  /** Play, pause, restart or stop a video/audio item from the server clock (the legacy media routes use this). */
+  cue(id: string, action: CueAction, who: string): Promise<OpResult> {
+    return this.submit({ type: 'cue', id, action }, who);
   }
 
   /** Replace the whole scene (HTTP PUT). `knownVersion` older than ours is a conflict, not an overwrite. */
@@ -253,6 +270,7 @@ export class OverlayRoom extends Room {
   dispose(): void {
     this.disposed = true;
     this.presence.dispose();
+    this.hides.cancel();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = null;
   }
@@ -307,7 +325,16 @@ export class OverlayRoom extends Room {
         accepted.push(submission);
         continue;
       }
-      const outcome = applySceneOp(working, submission.op, next);
+      const edit = this.resolveOp(working, submission.op);
+      if (!edit.ok) {
+        submission.settle({ ok: false, code: edit.code, message: edit.message, version: this.version, item: edit.item });
+        continue;
+      }
+      if (edit.op === null) {
+        accepted.push(submission);
+        continue;
+      }
+      const outcome = applySceneOp(working, edit.op, next);
       if (!outcome.ok) {
         submission.settle({ ok: false, code: outcome.code, message: outcome.message, version: this.version, item: outcome.item });
         continue;
@@ -335,6 +362,7 @@ export class OverlayRoom extends Room {
 
     this.state = working;
     this.version = next;
+    this.hides.reschedule(this.state.items.values());
     this.deps.metrics.sceneSaves++;
     for (const submission of accepted) submission.settle({ ok: true, version: next });
 
@@ -355,7 +383,50 @@ export class OverlayRoom extends Room {
     this.state = stored ? parseSceneState(stored.data, stored.version) : emptySceneState();
     this.version = stored?.version ?? 0;
     this.history = [];
+    this.hides.reschedule(this.state.items.values());
     this.broadcast({ type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
+  }
+
+  // ---- time-driven state (playback-clock.ts, scheduled-hides.ts) ----------------------
+
+  /** cue/timer ops become patches in the server clock; clips added without playback start now. */
+  private resolveOp(working: SceneState, op: SceneOp): { ok: true; op: EditOp | null } | { ok: false; code: ErrorCode; message: string; item?: Item | null } {
+    if (op.type === 'cue' || op.type === 'timer') {
+      const current = working.items.get(op.id);
+      const resolved = resolveTimedOp(op, current, Date.now());
+      if (!resolved) return { ok: false, code: 'not_found', message: `no item with id ${op.id}`, item: null };
+      return resolved.ok ? resolved : { ok: false, code: 'bad_message', message: resolved.message, item: current };
+    }
+    if (op.type === 'add' || op.type === 'update') return { ok: true, op: { ...op, item: withPlaybackStamp(op.item, Date.now()) } };
+    return { ok: true, op };
+  }
+
+  /** A submission the room makes itself; losing a race to a moderator is fine, anything else is logged. */
+  private internalSubmission(op: EditOp): Submission {
+    return {
+      kind: 'op',
+      op,
+      who: 'room',
+      settle: (result) => {
+        if (!result.ok && result.code !== 'conflict' && result.code !== 'not_found') {
+          this.deps.log.warn('scheduled change failed', { room: this.id, op: op.type, code: result.code });
+        }
+      },
+    };
+  }
+
+  private hideDueItems(): void {
+    if (this.disposed) return;
+    const due = dueHides(this.state.items.values(), Date.now(), this.version);
+    if (due.length === 0) return this.hides.reschedule(this.state.items.values());
+    for (const op of due) this.enqueue(this.internalSubmission(op));
+  }
+
+  /** An overlay saw a non-looping clip end: commit the end (and autoHide) once, for everyone. */
+  private mediaEnded(id: string, at: number, duration: number): void {
+    const item = this.state.items.get(id);
+    const changes = item && this.loaded ? endedChanges(item, at, duration, Date.now()) : null;
+    if (changes) this.enqueue(this.internalSubmission({ type: 'patch', id, changes, base_version: this.version }));
   }
 
   /** Keep recent patches for catch-up; a full replace breaks the chain (null = resync fully). */

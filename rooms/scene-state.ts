@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { Item, MAX_ITEMS, type Scene } from '../src/protocol/scene.ts';
-import type { PatchOp, SceneOp, ErrorCode } from '../src/protocol/messages.ts';
+import type { PatchOp, EditOp, ErrorCode } from '../src/protocol/messages.ts';
 
 export interface SceneState {
   items: Map<string, Item>;
@@ -56,7 +56,7 @@ export function replaceSceneState(state: SceneState, scene: Scene, version: numb
  * `base_version` makes an op conditional: it fails only when the item it touches changed
  * after that version.
  */
-export function applySceneOp(state: SceneState, op: SceneOp, version: number): OpOutcome {
+export function applySceneOp(state: SceneState, op: EditOp, version: number): OpOutcome {
   if (op.type === 'clear') {
     if (op.base_version !== undefined) {
       const newer = [...state.itemVersions.values()].some((changed) => changed > op.base_version!);

@@ -4,6 +4,8 @@
  * scripts written against the old API keep working.
  */
 import * as v from 'valibot';
+import { FontWeight, styleFields } from './item-style.ts';
+import { timeFields } from './playback.ts';
 
 export { CANVAS_WIDTH, CANVAS_HEIGHT } from './constants.ts';
 export const MAX_ITEMS = 500;
@@ -11,7 +13,7 @@ export const MAX_TEXT_LENGTH = 2000;
 export const MAX_ID_LENGTH = 64;
 export const MAX_SRC_LENGTH = 2048;
 
-export const ITEM_KINDS = ['text', 'image', 'video', 'audio', 'webrtc'] as const;
+export const ITEM_KINDS = ['text', 'image', 'video', 'audio', 'webrtc', 'timer'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** Item ids travel in URLs, DOM keys and audit entries: keep them short and boring. */
@@ -63,7 +65,7 @@ const changeableFields = {
   text: v.optional(v.pipe(v.string('text must be a string'), v.maxLength(MAX_TEXT_LENGTH, `text is longer than ${MAX_TEXT_LENGTH} characters`))),
   fontSize: v.optional(v.pipe(v.number('fontSize must be a number'), v.finite(), v.minValue(1), v.maxValue(1000))),
   fontFamily: v.optional(shortText('fontFamily')),
-  fontWeight: v.optional(v.picklist(['normal', 'bold'])),
+  fontWeight: v.optional(FontWeight),
   align: v.optional(v.picklist(['left', 'center', 'right'])),
   color: v.optional(shortText('color', 64)),
   bg: v.optional(shortText('bg', 64)),
@@ -74,6 +76,8 @@ const changeableFields = {
   /** kind `webrtc`: the signaling room and viewer token the overlay uses to pull live video. */
   webrtcRoom: v.optional(RoomId),
   webrtcToken: v.optional(shortText('webrtcToken', 2048)),
+  ...styleFields,
+  ...timeFields,
 };
 
 /** Geometry and visibility every item has once stored, whatever the client sent. */
