@@ -3,20 +3,15 @@
  * the item's changeable fields in scene.ts; every client renders these the same way.
  */
 import * as v from 'valibot';
+import { FONT_WEIGHTS, MAX_MOTION_MS, MEDIA_FITS, MOTION_EASINGS, MOTION_EFFECTS, VALIGNS } from './style-options.ts';
+
+export { FONT_WEIGHTS, MAX_MOTION_MS, MEDIA_FITS, MOTION_EASINGS, MOTION_EFFECTS, VALIGNS };
+export type { MotionEffect } from './style-options.ts';
 
 const bounded = (name: string, min: number, max: number) =>
   v.pipe(v.number(`${name} must be a number`), v.finite(`${name} must be finite`), v.minValue(min, `${name} is at least ${min}`), v.maxValue(max, `${name} is at most ${max}`));
 const colour = (name: string) => v.pipe(v.string(`${name} must be a string`), v.maxLength(64));
 const flag = (name: string) => v.boolean(`${name} must be true or false`);
-
-export const FONT_WEIGHTS = ['normal', 'bold', 100, 200, 300, 400, 500, 600, 700, 800, 900] as const;
-export const VALIGNS = ['top', 'middle', 'bottom'] as const;
-export const MEDIA_FITS = ['contain', 'cover', 'fill'] as const;
-export const MOTION_EFFECTS = ['none', 'fade', 'slide-up', 'slide-down', 'slide-left', 'slide-right', 'zoom', 'pop'] as const;
-export const MOTION_EASINGS = ['linear', 'ease', 'ease-in', 'ease-out', 'ease-in-out'] as const;
-export const MAX_MOTION_MS = 5000;
-
-export type MotionEffect = (typeof MOTION_EFFECTS)[number];
 
 /** `normal`, `bold` or a numeric weight 100–900 in steps of 100 (what every font file offers). */
 export const FontWeight = v.picklist(FONT_WEIGHTS, 'fontWeight must be normal, bold or 100–900 in steps of 100');
@@ -46,6 +41,3 @@ export const styleFields = {
   enter: v.optional(Motion),
   exit: v.optional(Motion),
 };
-
-/** Fonts from the media library: the renderer loads these with @font-face (the FontFace API). */
-export const UPLOADED_FONT = /^\/uploads\/[0-9a-f]{64}\.(?:woff2|woff|ttf|otf)$/;
