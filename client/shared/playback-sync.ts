@@ -39,7 +39,10 @@ export function syncPlayback(el: HTMLMediaElement, first: Item, onEnded?: MediaE
 
   const hasEnded = (target: number) => {
     const d = duration();
-    return !item.loop && !Number.isNaN(d) && (target >= d || (el.ended && target >= d - END_SLACK_S));
+    if (item.loop) return false;
+    // A stream with no length in its header (MediaRecorder WebM): only the element can tell.
+    if (Number.isNaN(d)) return el.ended;
+    return target >= d || (el.ended && target >= d - END_SLACK_S);
   };
 
   const check = () => {
@@ -67,10 +70,11 @@ export function syncPlayback(el: HTMLMediaElement, first: Item, onEnded?: MediaE
     if (playback.state === 'playing') {
       // Ended: rest on the last frame; tell the room once per run.
       endedRun = playback.at;
-      if (el.currentTime < d - 0.05) el.currentTime = d;
+      const end = Number.isNaN(d) ? el.currentTime : d;
+      if (el.currentTime < end - 0.05) el.currentTime = end;
       if (reportedRun !== playback.at) {
         reportedRun = playback.at;
-        onEnded?.(item.id, playback.at, d);
+        onEnded?.(item.id, playback.at, end);
       }
       return;
     }
@@ -95,7 +99,7 @@ export function syncPlayback(el: HTMLMediaElement, first: Item, onEnded?: MediaE
       const playback = item.playback;
       if (!playback) return true;
       // Until the length is known a non-looping clip may already be over: wait for metadata.
-      if (!item.loop && Number.isNaN(duration())) return false;
+      if (!item.loop && el.readyState < HTMLMediaElement.HAVE_METADATA) return false;
       return playback.state === 'playing' && endedRun !== playback.at && !hasEnded(mediaPosition(playback, serverClock.now()));
     },
     stop() {
