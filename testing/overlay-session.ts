@@ -38,7 +38,9 @@ export async function openEditor(server: { url: string; viewToken(room?: string)
       socket.send({ ...message, req_id: id });
       const answer = await waitFor(`an answer to ${JSON.stringify(message)}`, () =>
         socket.messages.find((m) => (m.type === 'ack' || m.type === 'error') && m.req_id === id),
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; last messages: ${JSON.stringify(socket.messages.slice(-3)).slice(0, 600)}`);
+      });
       if (answer.type === 'error') throw new Error(`${answer.code}: ${answer.message}`);
       return (answer as { version: number }).version;
     },

@@ -5,24 +5,31 @@
  */
 import { UPLOADED_FONT } from '../../src/protocol/style-options.ts';
 
-const loaded = new Map<string, Promise<void>>();
+const loading = new Map<string, Promise<void>>();
+const ready = new Set<string>();
 
-/** The CSS font-family to use for an item's `fontFamily`, starting the download if needed. */
+/**
+ * The CSS font-family to use for an item's `fontFamily`, starting the download if needed;
+ * `onLoaded` is called once when a font that was not ready yet becomes ready.
+ */
 export function fontFamilyFor(fontFamily: string | undefined, onLoaded?: () => void): string {
   if (!fontFamily) return 'sans-serif';
   const match = UPLOADED_FONT.exec(fontFamily);
   if (!match) return fontFamily;
   const family = `upload-${match[1]!.slice(0, 16)}`;
-  if (!loaded.has(family) && typeof FontFace === 'function') {
+  if (!loading.has(family) && typeof FontFace === 'function') {
     const face = new FontFace(family, `url(${fontFamily})`, { display: 'block' });
-    loaded.set(
+    loading.set(
       family,
       face.load().then(
-        () => void document.fonts.add(face),
+        () => {
+          document.fonts.add(face);
+          ready.add(family);
+        },
         (error: unknown) => console.warn('font failed to load', fontFamily, error),
       ),
     );
   }
-  void loaded.get(family)?.then(onLoaded);
+  if (!ready.has(family) && onLoaded) void loading.get(family)?.then(() => ready.has(family) && onLoaded());
   return `"${family}", sans-serif`;
 }
