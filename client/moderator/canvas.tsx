@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Item } from '../../src/protocol/scene.ts';
 import { SceneView } from '../shared/renderer.tsx';
+import { KindIcon } from './icons.tsx';
 import { HANDLES, moveRect, resizeRect, type Handle, type Rect, type Snap } from './geometry.ts';
 import { itemLabel } from './item-label.ts';
 import type { SceneClient } from './scene-client.ts';
@@ -26,7 +27,11 @@ interface Drag {
 const muteMedia = (item: Item): Item => (item.kind === 'video' || item.kind === 'audio' ? { ...item, muted: true } : item);
 
 /** Live video is pulled by overlays; the panel shows where it goes, not the stream. */
-const webrtcPlaceholder = (item: Item) => <div class="webrtc-placeholder">📡 {item.webrtcRoom ?? ''}</div>;
+const webrtcPlaceholder = (item: Item) => (
+  <div class="webrtc-placeholder">
+    <KindIcon kind="webrtc" /> {item.webrtcRoom ?? ''}
+  </div>
+);
 
 export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
   const frame = useRef<HTMLDivElement>(null);
@@ -104,6 +109,12 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
       >
         <SceneView items={shown} renderWebrtc={webrtcPlaceholder} />
         <div class="canvas-overlay">
+          {/* Audio has no picture: a tile with its name shows where it is and that it is there. */}
+          {items.filter((item) => item.kind === 'audio').map((item) => (
+            <div key={`audio:${item.id}`} class="audio-tile" data-audio-tile={item.id} style={{ ...boxStyle(item), fontSize: 14 * px }}>
+              <KindIcon kind="audio" /> <span>{itemLabel(item)}</span>
+            </div>
+          ))}
           {others.flatMap((p) =>
             p.selection!.map((id) => {
               const item = items.find((i) => i.id === id);

@@ -4,8 +4,10 @@
  * text; nothing here is ever parsed as markup.
  */
 import { readStorage, writeStorage } from './theme.ts';
+import { editorEn, editorRu } from './i18n-editor.ts';
 
 const en = {
+  ...editorEn,
   'app.title': 'Moderator panel',
   'login.title': 'Moderator login',
   'login.key': 'One-time key',
@@ -140,6 +142,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const ru: Record<MessageKey, string> = {
+  ...editorRu,
   'app.title': 'Панель модератора',
   'login.title': 'Вход модератора',
   'login.key': 'Одноразовый ключ',
@@ -295,4 +298,10 @@ export function setLang(next: Lang): void {
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const text = dictionaries[current][key];
   return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
+}
+
+/** A server error code in the moderator's language; the server's English text otherwise. */
+export function errorText(code: string | undefined, fallback: string): string {
+  const key = `code.${code}` as MessageKey;
+  return code && key in dictionaries[current] ? t(key) : fallback;
 }

@@ -2,8 +2,6 @@
 import type { Item, ItemKind } from '../../src/protocol/scene.ts';
 import { t, type MessageKey } from './i18n.ts';
 
-export const KIND_ICON: Record<ItemKind, string> = { text: 'T', image: '🖼', video: '🎬', audio: '🔊', webrtc: '📡' };
-
 export const kindName = (kind: ItemKind) => t(`kind.${kind}` as MessageKey);
 
 /** The moderator's name for it, else its text, else its file, else its kind. */

@@ -9,7 +9,7 @@ import type { Item, ItemKind } from '../../src/protocol/scene.ts';
 import { ApiError, sessionApi } from './api.ts';
 import { ConfirmButton } from './confirm-button.tsx';
 import { centred, fitSize } from './geometry.ts';
-import { t } from './i18n.ts';
+import { errorText, t } from './i18n.ts';
 import { randomId } from './random-id.ts';
 import type { SceneClient } from './scene-client.ts';
 import { uploadFile } from './upload.ts';
@@ -208,4 +208,5 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+// Server refusals in the moderator's language (not the server's English with env var names).
+const message = (e: unknown) => (e instanceof ApiError ? errorText(e.code, e.message) : e instanceof Error ? e.message : String(e));

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { sessionApi, ApiError } from './api.ts';
 import { InputField, NumberField, Row } from './fields.tsx';
-import { t, type MessageKey } from './i18n.ts';
+import { errorText, t, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import { readStorage, writeStorage } from './theme.ts';
 
@@ -65,7 +65,7 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
       setResult(t('tts.sent', { n: res.delivered }));
       setText('');
     } catch (error) {
-      setResult(t('error.generic', { message: error instanceof ApiError ? error.message : String(error) }));
+      setResult(t('error.generic', { message: error instanceof ApiError ? errorText(error.code, error.message) : String(error) }));
     } finally {
       setBusy(false);
     }
