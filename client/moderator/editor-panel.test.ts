@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
-import { wavBytes } from '../../testing/media-samples.ts';
+import { pngBytes, wavBytes } from '../../testing/media-samples.ts';
 
 type PanelState = { version: number; items: Item[]; selection: string | null; connection: string };
 const test = suite('panel – editor');
@@ -140,6 +140,61 @@ test('transport buttons cue the clip, "show for N s" sets hideAt from the server
   await page.click('[data-timer="pause"]');
   await waitFor('the timer paused', async () => (await serverItem(timer))?.timer?.pausedAt);
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/panel-timer.png` });
+  await page.context().close();
+});
+
+test('double-click edits text in place; a file dragged from the library lands where it is dropped; media by URL; colour "none"', async () => {
+  // Tall enough that the library and the canvas are both on screen: this is about the drag, not the fold.
+  const page = await openPanel(1366, 1800);
+  const id = await addVia(page, 'add-text');
+  await page.waitForSelector(`[data-selection="${id}"]`);
+  await page.dblclick(`[data-selection="${id}"]`);
+  const editor = page.locator(`[data-editing="${id}"]`);
+  await editor.fill('Привет, чат');
+  await editor.press('Control+Enter');
+  await waitFor('the edited text on the server', async () => (await serverItem(id))?.text === 'Привет, чат');
+  assert.is(await page.$(`[data-editing="${id}"]`), null, 'the editor closes');
+
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(pngBytes(8, 8, 3))], { type: 'image/png' }), 'logo.png');
+  const uploaded = (await (await server.api('/api/uploads', { method: 'POST', streamer: true, body: form })).json()) as { id: string; path: string };
+  await page.click('.media button:has-text("Обновить")').catch(() => undefined);
+  await page.waitForSelector(`[data-file="${uploaded.id}"]`);
+  const scale = Number(await page.getAttribute('.canvas-stage', 'data-scale'));
+  const before = new Set((await panelItems(page)).map((i) => i.id));
+  await page.dragAndDrop(`[data-file="${uploaded.id}"]`, '.canvas-stage', { targetPosition: { x: 1500 * scale, y: 200 * scale } });
+  const dropped = await waitFor('the dropped item', async () => (await panelItems(page)).find((i) => !before.has(i.id)));
+  assert.is(dropped.src, uploaded.path);
+  assert.ok(Math.abs(dropped.x + dropped.w / 2 - 1500) < 30 && Math.abs(dropped.y + dropped.h / 2 - 200) < 30, `dropped at ${dropped.x},${dropped.y}`);
+
+  await page.fill('input[name="media-url"]', `${server.url}${uploaded.path}`);
+  const byUrl = await addVia(page, 'add-url');
+  assert.is((await waitFor('the URL item', () => serverItem(byUrl)))!.kind, 'image');
+
+  await page.click(`[data-layer="${id}"] .name`);
+  const bg = page.locator('.properties .field.color').filter({ hasText: 'Фон' });
+  assert.is(await bg.locator('input:not([type="color"])').getAttribute('placeholder'), 'нет', 'an empty background reads "none"');
+  await bg.locator('input[type="color"]').evaluate((el: HTMLInputElement) => {
+    el.value = '#112233';
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await waitFor('the background set', async () => (await serverItem(id))?.bg === '#112233');
+  await bg.locator('[data-action="colour-none"]').click();
+  await waitFor('the background cleared', async () => (await serverItem(id))?.bg === '');
+  await page.context().close();
+});
+
+test('the live indicator counts overlays with Russian plural forms', async () => {
+  const page = await openPanel(1366, 768);
+  const token = await server.viewToken('main');
+  const overlays: Page[] = [];
+  for (const expected of ['В эфире: 1 оверлей', 'В эфире: 2 оверлея']) {
+    const overlay = await browser.newPage();
+    overlays.push(overlay);
+    await overlay.goto(`${server.url}/overlay?room=main&token=${encodeURIComponent(token)}`);
+    await page.waitForFunction((text) => document.querySelector('[data-live]')?.textContent?.includes(text), expected);
+  }
+  for (const overlay of overlays) await overlay.close();
   await page.context().close();
 });
 

@@ -30,8 +30,6 @@ const en = {
   'conn.waiting': 'Reconnecting…',
   'conn.stopped': 'Disconnected',
   'live.none': 'No overlay connected',
-  'live.ok': 'Live on {n} overlay(s)',
-  'live.behind': '{n} overlay(s) catching up',
   'live.latency': '{ms} ms',
   'presence.title': 'Moderators',
   'presence.you': '(you)',
@@ -165,8 +163,6 @@ const ru: Record<MessageKey, string> = {
   'conn.waiting': 'Переподключение…',
   'conn.stopped': 'Отключено',
   'live.none': 'Оверлей не подключён',
-  'live.ok': 'В эфире на оверлеях: {n}',
-  'live.behind': 'Оверлеи догоняют: {n}',
   'live.latency': '{ms} мс',
   'presence.title': 'Модераторы',
   'presence.you': '(вы)',
@@ -304,4 +300,11 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
 export function errorText(code: string | undefined, fallback: string): string {
   const key = `code.${code}` as MessageKey;
   return code && key in dictionaries[current] ? t(key) : fallback;
+}
+
+/** "1 оверлей / 2 оверлея / 5 оверлеев": the language's plural category picks the form. */
+export function plural(base: 'plural.overlays', n: number): string {
+  const category = new Intl.PluralRules(current).select(n);
+  const key = `${base}.${category}` as MessageKey;
+  return t(key in dictionaries[current] ? key : (`${base}.other` as MessageKey), { n });
 }

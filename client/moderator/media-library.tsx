@@ -13,6 +13,7 @@ import { errorText, t } from './i18n.ts';
 import { randomId } from './random-id.ts';
 import type { SceneClient } from './scene-client.ts';
 import { uploadFile } from './upload.ts';
+import { endLibraryDrag, startLibraryDrag } from './library-drag.ts';
 
 interface LibraryFile {
   id: string;
@@ -83,7 +84,8 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
     }
   };
 
-  const addToScene = (file: LibraryFile) => {
+  /** `at`: a point dropped on the canvas (the item is centred there); else the canvas centre. */
+  const addToScene = (file: LibraryFile, at?: { x: number; y: number }) => {
     const kind = kindOf(file.mime);
     if (!kind) return;
     const natural = sizes.current.get(file.id);
@@ -94,7 +96,7 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       kind,
       name: file.name.slice(0, 120),
       src: file.path,
-      ...centred(size.w, size.h),
+      ...(at ? { x: Math.round(at.x - size.w / 2), y: Math.round(at.y - size.h / 2), w: size.w, h: size.h } : centred(size.w, size.h)),
       z: top + 1,
       rotation: 0,
       opacity: 1,
@@ -162,7 +164,13 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       {shown.length === 0 && <p class="muted">{t('media.empty')}</p>}
       <ul class="files">
         {shown.map((file) => (
-          <li key={file.id} data-file={file.id}>
+          <li
+            key={file.id}
+            data-file={file.id}
+            draggable={kindOf(file.mime) !== null}
+            onDragStart={(e) => startLibraryDrag(e, (at) => addToScene(file, at))}
+            onDragEnd={endLibraryDrag}
+          >
             <Thumb file={file} onSize={(w, h) => sizes.current.set(file.id, { w, h })} />
             <div class="file-info">
               <span class="name" title={file.name}>{file.name}</span>

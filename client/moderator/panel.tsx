@@ -17,6 +17,7 @@ import { TopBar, type Prefs } from './top-bar.tsx';
 import { TtsPanel } from './tts-panel.tsx';
 import type { Item } from '../../src/protocol/scene.ts';
 import { cascadePosition } from './geometry.ts';
+import { AddByUrl } from './add-by-url.tsx';
 
 const NOTICE_MS = 6000;
 const SNAP_KEY = 'so.snap';
@@ -84,6 +85,11 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
             <button type="button" data-action="add-timer" onClick={addTimer}>
               + {t('tool.add_timer')}
             </button>
+            <AddByUrl
+              onAdd={(kind, src) =>
+                addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })
+              }
+            />
             <label class="field check">
               <input type="checkbox" checked={snap.enabled} onChange={(e) => setSnap({ ...snap, enabled: e.currentTarget.checked })} />
               <span>{t('tool.snap')}</span>

@@ -89,3 +89,19 @@ export function MediaLookFields({ item, typed, set }: SectionProps) {
     </>
   );
 }
+
+/** The canvas flags text that is clipped by its box (renderer's data-overflow): say so here. */
+export function OverflowWarning({ id }: { id: string }) {
+  const [clipped, setClipped] = useState(false);
+  useEffect(() => {
+    const check = () => setClipped(document.querySelector(`.canvas-stage [data-id="${CSS.escape(id)}"] .text-box[data-overflow]`) !== null);
+    check();
+    const handle = setInterval(check, 500);
+    return () => clearInterval(handle);
+  }, [id]);
+  return clipped ? (
+    <p class="notice" role="status" data-overflow-warning>
+      {t('props.overflow')}
+    </p>
+  ) : null;
+}

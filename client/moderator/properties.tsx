@@ -4,7 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { CheckField, InputField, NumberField, Row, SliderField } from './fields.tsx';
-import { MediaLookFields, TextStyleFields } from './properties-style.tsx';
+import { MediaLookFields, OverflowWarning, TextStyleFields } from './properties-style.tsx';
 import { MotionFields, ShowForField, TimerFields, TransportFields } from './properties-time.tsx';
 import { t } from './i18n.ts';
 import { kindName } from './item-label.ts';
@@ -34,6 +34,7 @@ export function Properties({ client }: { client: SceneClient }) {
       </h2>
       <InputField label={t('props.name')} name="name" value={item.name} onValue={(name) => typed({ name })} maxLength={120} />
       {item.kind === 'text' && <InputField label={t('props.text')} name="text" multiline value={item.text} onValue={(text) => typed({ text })} maxLength={2000} />}
+      {(item.kind === 'text' || item.kind === 'timer') && <OverflowWarning id={item.id} />}
       {item.kind === 'timer' && <TimerFields item={item} client={client} set={set} />}
       {media && <TransportFields item={item} client={client} set={set} />}
       {(item.kind === 'image' || media) && (

@@ -108,6 +108,12 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
         </button>
         {result && <p class="muted">{result}</p>}
       </form>
+      {/* The overlay (often OBS's browser) reported it has no voice: say so, and what fixes it. */}
+      {queue.some((entry) => entry.state === 'error' && isNoVoice(entry.message)) && (
+        <p class="notice notice-refused" role="status" data-tts-no-voice>
+          {t('tts.no_voice')}
+        </p>
+      )}
       <h3>{t('tts.queue')}</h3>
       {queue.length === 0 ? (
         <p class="muted">{t('tts.queue_empty')}</p>
@@ -117,7 +123,7 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
             <li key={entry.id} class={`tts-${entry.state}`}>
               <span class="badge">{t(`tts.state.${entry.state}` as MessageKey)}</span>
               <span class="name">{entry.text ?? entry.id}</span>
-              {entry.message && <span class="muted"> — {entry.message}</span>}
+              {entry.message && <span class="muted"> — {isNoVoice(entry.message) ? t('tts.no_voice_short') : entry.message}</span>}
             </li>
           ))}
         </ul>
@@ -133,3 +139,6 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
     </section>
   );
 }
+
+/** The overlay's report when it has no voice for the language and no server audio. */
+const isNoVoice = (message: string | undefined) => !!message && /no speech voice|speechSynthesis is not available/.test(message);
