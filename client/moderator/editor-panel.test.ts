@@ -198,6 +198,17 @@ test('the live indicator counts overlays with Russian plural forms', async () =>
   await page.context().close();
 });
 
+test('an upload the server refuses shows the reason in Russian (not the server English) and can be dismissed', async () => {
+  const page = await openPanel(1366, 1400);
+  await page.setInputFiles('.media input[type="file"]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just text, not media') });
+  const row = page.locator('[data-transfer="failed"]');
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /не поддерживается/);
+  await row.locator('[data-action="dismiss-upload"]').click();
+  await page.waitForSelector('[data-transfer="failed"]', { state: 'detached' });
+  await page.context().close();
+});
+
 test('no page errors', () => {
   assert.equal(errors, []);
 });

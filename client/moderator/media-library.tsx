@@ -29,8 +29,11 @@ interface Transfer {
   key: number;
   name: string;
   progress: number;
+  /** Bytes per second so far. */
+  speed?: number;
   error?: string;
   done?: boolean;
+  cancel?: () => void;
 }
 
 const kindOf = (mime: string): ItemKind | null => (mime.startsWith('image/') ? 'image' : mime.startsWith('video/') ? 'video' : mime.startsWith('audio/') ? 'audio' : null);
@@ -60,13 +63,15 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
   const upload = async (list: FileList | File[]) => {
     for (const file of Array.from(list)) {
       const key = ++seq.current;
-      setTransfers((prev) => [...prev.filter((x) => !x.done), { key, name: file.name, progress: 0 }]);
+      const abort = new AbortController();
+      setTransfers((prev) => [...prev.filter((x) => !x.done), { key, name: file.name, progress: 0, cancel: () => abort.abort() }]);
       try {
-        await uploadFile(file, (progress) => patchTransfer(key, { progress }));
-        patchTransfer(key, { progress: 1, done: true });
+        await uploadFile(file, (progress, speed) => patchTransfer(key, { progress, speed }), abort.signal);
+        patchTransfer(key, { progress: 1, done: true, cancel: undefined });
         await load();
       } catch (e) {
-        patchTransfer(key, { error: message(e) });
+        if (abort.signal.aborted) setTransfers((list) => list.filter((x) => x.key !== key));
+        else patchTransfer(key, { error: message(e), cancel: undefined });
       }
     }
   };
@@ -146,7 +151,24 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       </label>
       {transfers.map((x) => (
         <div key={x.key} class={`transfer${x.error ? ' failed' : ''}`} data-transfer={x.done ? 'done' : x.error ? 'failed' : 'running'}>
-          <span>{x.error ? t('media.failed', { name: x.name, message: x.error }) : t(x.done ? 'media.uploaded' : 'media.uploading', { name: x.name })}</span>
+          <span class="transfer-head">
+            <span class="transfer-name">{x.error ? t('media.failed', { name: x.name, message: x.error }) : t(x.done ? 'media.uploaded' : 'media.uploading', { name: x.name })}</span>
+            {!x.error && !x.done && (
+              <span class="muted" data-percent={Math.round(x.progress * 100)}>
+                {Math.round(x.progress * 100)} %{x.speed ? ` · ${formatSize(x.speed)}${t('media.per_second')}` : ''}
+              </span>
+            )}
+            {x.cancel && (
+              <button type="button" class="small" data-action="cancel-upload" onClick={x.cancel}>
+                {t('props.cancel')}
+              </button>
+            )}
+            {(x.error || x.done) && (
+              <button type="button" class="icon small" data-action="dismiss-upload" title={t('media.dismiss')} aria-label={t('media.dismiss')} onClick={() => setTransfers((list) => list.filter((y) => y.key !== x.key))}>
+                ✕
+              </button>
+            )}
+          </span>
           {!x.error && <progress max={1} value={x.progress} />}
         </div>
       ))}
