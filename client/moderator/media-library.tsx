@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Item, ItemKind } from '../../src/protocol/scene.ts';
 import { ApiError, sessionApi } from './api.ts';
 import { ConfirmButton } from './confirm-button.tsx';
-import { centred, fitSize } from './geometry.ts';
+import { cascadePosition, fitSize } from './geometry.ts';
 import { errorText, t } from './i18n.ts';
 import { randomId } from './random-id.ts';
 import type { SceneClient } from './scene-client.ts';
@@ -89,7 +89,7 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
     }
   };
 
-  /** `at`: a point dropped on the canvas (the item is centred there); else the canvas centre. */
+  /** `at`: a point dropped on the canvas (the item is centred there); else cascaded from the centre. */
   const addToScene = (file: LibraryFile, at?: { x: number; y: number }) => {
     const kind = kindOf(file.mime);
     if (!kind) return;
@@ -101,7 +101,9 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       kind,
       name: file.name.slice(0, 120),
       src: file.path,
-      ...(at ? { x: Math.round(at.x - size.w / 2), y: Math.round(at.y - size.h / 2), w: size.w, h: size.h } : centred(size.w, size.h)),
+      ...(at ? { x: Math.round(at.x - size.w / 2), y: Math.round(at.y - size.h / 2) } : cascadePosition(client.items, size.w, size.h)),
+      w: size.w,
+      h: size.h,
       z: top + 1,
       rotation: 0,
       opacity: 1,
