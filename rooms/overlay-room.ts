@@ -11,6 +11,8 @@ import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
 import { LatencyHistory } from './latency-history.ts';
+import { endedChanges, resolveTimedOp, withPlaybackStamp } from './playback-clock.ts';
+import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import type { Connection } from './connection.ts';
 import * as v from 'valibot';
 import {
@@ -28,6 +30,7 @@ import {
   CloseCode,
   ModeratorClientMessage,
   OverlayClientMessage,
+  type EditOp,
   type ErrorCode,
   type PatchOp,
   type SceneOp,
@@ -37,6 +40,7 @@ import { parseJsonMessage } from '../src/protocol/parse.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import { Scene, type Item } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
+import type { CueAction } from '../src/protocol/playback.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { legacyFullFrame, legacyPatchFrames, once, type LegacyServerMessage } from '../src/legacy/socket-messages.ts';
@@ -91,6 +95,7 @@ export class OverlayRoom extends Room {
       if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
     }
   }, STATUS_THROTTLE_MS);
+  private readonly hides = new ScheduledHides(() => this.hideDueItems());
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id);
@@ -109,7 +114,11 @@ export class OverlayRoom extends Room {
   private async load(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
     if (stored) await this.adopt(stored);
+    // A hideAt that passed while the room was down is committed before anyone sees the scene.
+    const due = dueHides(this.state.items.values(), Date.now(), this.version);
+    if (due.length > 0) await this.commitBatch(due.map((op) => this.internalSubmission(op)));
     this.loaded = true;
+    this.hides.reschedule(this.state.items.values());
   }
 
   private async adopt(stored: StoredScene): Promise<void> {
@@ -184,6 +193,9 @@ export class OverlayRoom extends Room {
       case 'presence':
         this.presence.select(conn, message.selection);
         return;
+      case 'media.ended':
+        this.mediaEnded(message.id, message.at, message.duration);
+        return;
       case 'tts.started':
       case 'tts.ended':
       case 'tts.error':
@@ -225,6 +237,11 @@ export class OverlayRoom extends Room {
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
   submit(op: SceneOp, who: string): Promise<OpResult> {
     return new Promise((settle) => this.enqueue({ kind: 'op', op, who, settle }));
+  }
+
+  /** Play, pause, restart or stop a video/audio item from the server clock (the legacy media routes use this). */
+  cue(id: string, action: CueAction, who: string): Promise<OpResult> {
+    return this.submit({ type: 'cue', id, action }, who);
   }
 
   /** Replace the whole scene (HTTP PUT). `knownVersion` older than ours is a conflict, not an overwrite. */
@@ -300,6 +317,7 @@ export class OverlayRoom extends Room {
   dispose(): void {
     this.disposed = true;
     this.presence.dispose();
+    this.hides.cancel();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = null;
   }
@@ -366,7 +384,16 @@ export class OverlayRoom extends Room {
         accepted.push(submission);
         continue;
       }
-      const outcome = applySceneOp(working, submission.op, next, this.deps.refuseItem);
+      const edit = this.resolveOp(working, submission.op);
+      if (!edit.ok) {
+        submission.settle({ ok: false, code: edit.code, message: edit.message, version: this.version, item: edit.item });
+        continue;
+      }
+      if (edit.op === null) {
+        accepted.push(submission);
+        continue;
+      }
+      const outcome = applySceneOp(working, edit.op, next, this.deps.refuseItem);
       if (!outcome.ok) {
         submission.settle({ ok: false, code: outcome.code, message: outcome.message, version: this.version, item: outcome.item });
         continue;
@@ -396,6 +423,7 @@ export class OverlayRoom extends Room {
     const before = this.state.items;
     this.state = working;
     this.version = next;
+    this.hides.reschedule(this.state.items.values());
     this.deps.metrics.sceneSaves++;
     for (const submission of accepted) submission.settle({ ok: true, version: next });
 
@@ -420,12 +448,55 @@ export class OverlayRoom extends Room {
       this.version = 0;
     }
     this.history.clear();
+    this.hides.reschedule(this.state.items.values());
     const scene = toScene(this.state);
     const serverTs = Date.now();
     this.fanOut(
       JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
       once(() => [legacyFullFrame(scene, this.version, serverTs)]),
     );
+  }
+
+  // ---- time-driven state (playback-clock.ts, scheduled-hides.ts) ----------------------
+
+  /** cue/timer ops become patches in the server clock; clips added without playback start now. */
+  private resolveOp(working: SceneState, op: SceneOp): { ok: true; op: EditOp | null } | { ok: false; code: ErrorCode; message: string; item?: Item | null } {
+    if (op.type === 'cue' || op.type === 'timer') {
+      const current = working.items.get(op.id);
+      const resolved = resolveTimedOp(op, current, Date.now());
+      if (!resolved) return { ok: false, code: 'not_found', message: `no item with id ${op.id}`, item: null };
+      return resolved.ok ? resolved : { ok: false, code: 'bad_message', message: resolved.message, item: current };
+    }
+    if (op.type === 'add' || op.type === 'update') return { ok: true, op: { ...op, item: withPlaybackStamp(op.item, Date.now()) } };
+    return { ok: true, op };
+  }
+
+  /** A submission the room makes itself; losing a race to a moderator is fine, anything else is logged. */
+  private internalSubmission(op: EditOp): Submission {
+    return {
+      kind: 'op',
+      op,
+      who: 'room',
+      settle: (result) => {
+        if (!result.ok && result.code !== 'conflict' && result.code !== 'not_found') {
+          this.deps.log.warn('scheduled change failed', { room: this.id, op: op.type, code: result.code });
+        }
+      },
+    };
+  }
+
+  private hideDueItems(): void {
+    if (this.disposed) return;
+    const due = dueHides(this.state.items.values(), Date.now(), this.version);
+    if (due.length === 0) return this.hides.reschedule(this.state.items.values());
+    for (const op of due) this.enqueue(this.internalSubmission(op));
+  }
+
+  /** An overlay saw a non-looping clip end: commit the end (and autoHide) once, for everyone. */
+  private mediaEnded(id: string, at: number, duration: number): void {
+    const item = this.state.items.get(id);
+    const changes = item && this.loaded ? endedChanges(item, at, duration, Date.now()) : null;
+    if (changes) this.enqueue(this.internalSubmission({ type: 'patch', id, changes, base_version: this.version }));
   }
 
   /** A scene change to every socket: serialized once per protocol, legacy only when needed. */

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { Item, MAX_ITEMS, MAX_Z, type Scene } from '../src/protocol/scene.ts';
-import type { PatchOp, SceneOp, ErrorCode } from '../src/protocol/messages.ts';
+import type { PatchOp, EditOp, ErrorCode } from '../src/protocol/messages.ts';
 
 export interface SceneState {
   items: Map<string, Item>;
@@ -64,7 +64,7 @@ export function replaceSceneState(state: SceneState, scene: Scene, version: numb
  * `base_version` makes an op conditional: it fails only when the item it touches changed
  * after that version. `refuse` is asked about every item an add, update or patch would store.
  */
-export function applySceneOp(state: SceneState, op: SceneOp, version: number, refuse: ItemRefusal = () => null): OpOutcome {
+export function applySceneOp(state: SceneState, op: EditOp, version: number, refuse: ItemRefusal = () => null): OpOutcome {
   // Below the horizon a removal may have been forgotten: only an item with a known version can be checked.
   if (op.base_version !== undefined && op.base_version < state.horizon && (op.type === 'clear' || !state.itemVersions.has(opTarget(op)))) {
     return conflict(`base_version ${op.base_version} is older than the oldest version this room can check (${state.horizon}); reload the scene`, null);
@@ -163,7 +163,7 @@ function upsert(state: SceneState, items: Item[], version: number): OpOutcome {
   return { ok: true, patch: checked.map((item) => ({ op: 'upsert', item })) };
 }
 
-const opTarget = (op: Exclude<SceneOp, { type: 'clear' }>): string => (op.type === 'add' || op.type === 'update' ? op.item.id : op.id);
+const opTarget = (op: Exclude<EditOp, { type: 'clear' }>): string => (op.type === 'add' || op.type === 'update' ? op.item.id : op.id);
 
 const notFound = (id: string): OpOutcome => ({ ok: false, code: 'not_found', message: `no item with id ${id}`, item: null });
 const conflict = (message: string, item: Item | null): OpOutcome => ({ ok: false, code: 'conflict', message, item });

@@ -55,3 +55,24 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A mono 16-bit PCM WAV of a quiet tone, `seconds` long: exact duration, seekable anywhere. */
+export function wavBytes(seconds: number, sampleRate = 8000): Uint8Array {
+  const samples = Math.round(seconds * sampleRate);
+  const out = new Uint8Array(44 + samples * 2);
+  const view = new DataView(out.buffer);
+  out.set(ascii('RIFF'), 0);
+  view.setUint32(4, 36 + samples * 2, true);
+  out.set(ascii('WAVEfmt '), 8);
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  out.set(ascii('data'), 36);
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(2000 * Math.sin((2 * Math.PI * 440 * i) / sampleRate)), true);
+  return out;
+}

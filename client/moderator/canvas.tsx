@@ -8,6 +8,9 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Item } from '../../src/protocol/scene.ts';
 import { SceneView } from '../shared/renderer.tsx';
+import { KindIcon } from './icons.tsx';
+import { TextInPlace } from './text-in-place.tsx';
+import { dropLibraryItem, isLibraryDrag } from './library-drag.ts';
 import { HANDLES, moveRect, resizeRect, type Handle, type Rect, type Snap } from './geometry.ts';
 import { itemLabel } from './item-label.ts';
 import type { SceneClient } from './scene-client.ts';
@@ -26,13 +29,18 @@ interface Drag {
 const muteMedia = (item: Item): Item => (item.kind === 'video' || item.kind === 'audio' ? { ...item, muted: true } : item);
 
 /** Live video is pulled by overlays; the panel shows where it goes, not the stream. */
-const webrtcPlaceholder = (item: Item) => <div class="webrtc-placeholder">📡 {item.webrtcRoom ?? ''}</div>;
+const webrtcPlaceholder = (item: Item) => (
+  <div class="webrtc-placeholder">
+    <KindIcon kind="webrtc" /> {item.webrtcRoom ?? ''}
+  </div>
+);
 
 export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
   const frame = useRef<HTMLDivElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   const drag = useRef<Drag | null>(null);
   const [scale, setScale] = useState(0.5);
+  const [editing, setEditing] = useState<string | null>(null);
   const items = client.items;
   const shown = useMemo(() => items.map(muteMedia), [items]);
 
@@ -101,9 +109,29 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
+        onDragOver={(e) => {
+          if (isLibraryDrag(e)) e.preventDefault();
+        }}
+        onDrop={(e) => {
+          const rect = stage.current!.getBoundingClientRect();
+          if (dropLibraryItem({ x: (e.clientX - rect.left) / scale, y: (e.clientY - rect.top) / scale })) e.preventDefault();
+        }}
+        onDblClick={() => {
+          // The double-click's first press selected what is under the pointer (the stage holds
+          // the pointer capture, so the event's target is the stage itself).
+          const item = client.item(client.selection);
+          if (item && item.kind === 'text' && !item.locked) setEditing(item.id);
+        }}
       >
         <SceneView items={shown} renderWebrtc={webrtcPlaceholder} />
         <div class="canvas-overlay">
+          {editing && client.item(editing) && <TextInPlace item={client.item(editing)!} client={client} onDone={() => setEditing(null)} />}
+          {/* Audio has no picture: a tile with its name shows where it is and that it is there. */}
+          {items.filter((item) => item.kind === 'audio').map((item) => (
+            <div key={`audio:${item.id}`} class="audio-tile" data-audio-tile={item.id} style={{ ...boxStyle(item), fontSize: 14 * px }}>
+              <KindIcon kind="audio" /> <span>{itemLabel(item)}</span>
+            </div>
+          ))}
           {others.flatMap((p) =>
             p.selection!.map((id) => {
               const item = items.find((i) => i.id === id);

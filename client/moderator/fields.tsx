@@ -18,6 +18,7 @@ interface InputProps {
   maxLength?: number;
   name?: string;
   list?: string;
+  placeholder?: string;
 }
 
 export function InputField({ label, value, onValue, multiline, ...rest }: InputProps) {
@@ -81,14 +82,37 @@ export function SelectField<T extends string>({ label, value, options, onChange 
   );
 }
 
-/** Any CSS colour as text, plus a picker for the common #rrggbb case. */
-export function ColorField({ label, value, onText, onPick }: { label: string; value: string | undefined; onText(value: string): void; onPick(value: string): void }) {
+/**
+ * Any CSS colour as text, plus a picker for the common #rrggbb case. An empty value (no
+ * background, no outline colour) reads as `noneLabel` and the picker shows a crossed swatch.
+ */
+export function ColorField({ label, value, onText, onPick, noneLabel }: { label: string; value: string | undefined; onText(value: string): void; onPick(value: string): void; noneLabel?: string }) {
   const hex = /^#[0-9a-f]{6}$/i.test(value ?? '') ? value! : '#000000';
+  const none = !value;
   return (
-    <div class="field color">
-      <InputField label={label} value={value} onValue={onText} />
+    <div class={`field color${none && noneLabel ? ' is-none' : ''}`}>
+      <InputField label={label} value={value} onValue={onText} placeholder={noneLabel} />
       <input type="color" aria-label={label} value={hex} onChange={(e) => onPick(e.currentTarget.value)} />
+      {noneLabel && !none && (
+        <button type="button" class="icon small" title={noneLabel} aria-label={noneLabel} data-action="colour-none" onClick={() => onPick('')}>
+          ∅
+        </button>
+      )}
     </div>
+  );
+}
+
+/** A range slider with a number field beside it, for values that are felt rather than typed. */
+export function SliderField({ label, name, value, min, max, step = 1, onNumber }: { label: string; name?: string; value: number; min: number; max: number; step?: number; onNumber(value: number): void }) {
+  const clamp = (n: number) => Math.min(max, Math.max(min, n));
+  return (
+    <label class="field slider">
+      <span>{label}</span>
+      <span class="slider-row">
+        <input type="range" min={min} max={max} step={step} value={value} aria-label={label} onInput={(e) => onNumber(clamp(Number(e.currentTarget.value)))} />
+        <NumberField label="" name={name} value={value} min={min} max={max} step={step} onNumber={onNumber} />
+      </span>
+    </label>
   );
 }
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { moveRect, resizeRect } from './geometry.ts';
+import { cascadePosition, moveRect, resizeRect } from './geometry.ts';
 
 const geometry = suite('moderator canvas geometry');
 const snap = { grid: 8, enabled: true };
@@ -21,6 +21,13 @@ geometry('resize moves only the dragged edges; Shift keeps the aspect ratio', ()
   assert.equal(resizeRect(box, 'se', 100, 0, true, off), { x: 100, y: 100, w: 300, h: 150 });
   assert.equal(resizeRect(box, 'e', 100, 0, true, off), { x: 100, y: 75, w: 300, h: 150 }, 'edge grows the other axis about its centre');
   assert.equal(resizeRect(box, 'w', 500, 0, false, off).w, 8, 'never below the minimum size, never flipped');
+});
+
+geometry('cascade: a new item never lands exactly on an existing one, and stays on the canvas', () => {
+  const items: { x: number; y: number }[] = [];
+  for (let i = 0; i < 30; i++) items.push(cascadePosition(items, 640, 120));
+  assert.is(new Set(items.map((p) => `${p.x},${p.y}`)).size, 30);
+  assert.ok(items.every((p) => p.x >= 0 && p.y >= 0 && p.x + 640 <= 1920 && p.y + 120 <= 1080));
 });
 
 geometry.run();

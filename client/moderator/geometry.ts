@@ -102,3 +102,19 @@ export function fitSize(naturalW: number, naturalH: number): { w: number; h: num
   const scale = Math.min(1, CANVAS_WIDTH / 2 / naturalW, CANVAS_HEIGHT / 2 / naturalH);
   return { w: Math.max(MIN_SIZE, Math.round(naturalW * scale)), h: Math.max(MIN_SIZE, Math.round(naturalH * scale)) };
 }
+
+/** Where a new item goes: centred, then stepped down-right past every item already there. */
+export function cascadePosition(items: readonly { x: number; y: number }[], w: number, h: number, step = 40): { x: number; y: number } {
+  let x = Math.round((CANVAS_WIDTH - w) / 2);
+  let y = Math.round((CANVAS_HEIGHT - h) / 2);
+  for (let i = 0; i < 50 && items.some((item) => item.x === x && item.y === y); i++) {
+    x += step;
+    y += step;
+    // Off the canvas: start a new diagonal from the top left.
+    if (x + w > CANVAS_WIDTH || y + h > CANVAS_HEIGHT) {
+      x = step * (i % 10);
+      y = step * ((i + 1) % 10);
+    }
+  }
+  return { x, y };
+}

@@ -3,8 +3,10 @@
  * rules are shared with the other pages (client/shared/i18n.ts).
  */
 import { LANGS, lang, setLang, translator, type Lang } from '../shared/i18n.ts';
+import { editorEn, editorRu } from './i18n-editor.ts';
 
 const en = {
+  ...editorEn,
   'app.title': 'Moderator panel',
   'login.title': 'Moderator login',
   'login.key': 'One-time key',
@@ -27,8 +29,6 @@ const en = {
   'conn.waiting': 'Reconnecting…',
   'conn.stopped': 'Disconnected',
   'live.none': 'No overlay connected',
-  'live.ok': 'Live on {n} overlay(s)',
-  'live.behind': '{n} overlay(s) catching up',
   'live.latency': '{ms} ms',
   'presence.title': 'Moderators',
   'presence.you': '(you)',
@@ -140,6 +140,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const ru: Record<MessageKey, string> = {
+  ...editorRu,
   'app.title': 'Панель модератора',
   'login.title': 'Вход модератора',
   'login.key': 'Одноразовый ключ',
@@ -162,8 +163,6 @@ const ru: Record<MessageKey, string> = {
   'conn.waiting': 'Переподключение…',
   'conn.stopped': 'Отключено',
   'live.none': 'Оверлей не подключён',
-  'live.ok': 'В эфире на оверлеях: {n}',
-  'live.behind': 'Оверлеи догоняют: {n}',
   'live.latency': '{ms} мс',
   'presence.title': 'Модераторы',
   'presence.you': '(вы)',
@@ -276,3 +275,16 @@ const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ru };
 
 export { LANGS, lang, setLang, type Lang };
 export const t = translator(dictionaries);
+
+/** A server error code in the moderator's language; the server's English text otherwise. */
+export function errorText(code: string | undefined, fallback: string): string {
+  const key = `code.${code}` as MessageKey;
+  return code && key in dictionaries[lang()] ? t(key) : fallback;
+}
+
+/** "1 оверлей / 2 оверлея / 5 оверлеев": the language's plural category picks the form. */
+export function plural(base: 'plural.overlays', n: number): string {
+  const category = new Intl.PluralRules(lang()).select(n);
+  const key = `${base}.${category}` as MessageKey;
+  return t(key in dictionaries[lang()] ? key : (`${base}.other` as MessageKey), { n });
+}

@@ -1,8 +1,7 @@
 /** How an item is named in the layers list and on presence tags: plain text, never markup. */
 import type { Item, ItemKind } from '../../src/protocol/scene.ts';
 import { t, type MessageKey } from './i18n.ts';
-
-export const KIND_ICON: Record<ItemKind, string> = { text: 'T', image: '🖼', video: '🎬', audio: '🔊', webrtc: '📡' };
+import { formatDuration } from '../shared/timer-format.ts';
 
 export const kindName = (kind: ItemKind) => t(`kind.${kind}` as MessageKey);
 
@@ -11,6 +10,7 @@ export function itemLabel(item: Item): string {
   if (item.name?.trim()) return item.name.trim();
   if (item.kind === 'text' && item.text?.trim()) return clip(item.text.trim().replace(/\s+/g, ' '));
   if (item.src) return clip(decodeURIComponent(item.src.split(/[?#]/)[0]!.split('/').pop() ?? item.src));
+  if (item.kind === 'timer' && item.timer) return `${kindName(item.kind)} ${formatDuration(Math.round((item.timer.durationMs ?? 0) / 1000), item.timer.format)}`;
   if (item.kind === 'webrtc' && item.webrtcRoom) return `${kindName(item.kind)}: ${item.webrtcRoom}`;
   return `${kindName(item.kind)} ${item.id}`;
 }

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { sortByZ } from '../shared/renderer.tsx';
 import { ConfirmButton } from './confirm-button.tsx';
 import { t } from './i18n.ts';
-import { KIND_ICON, itemLabel, kindName } from './item-label.ts';
+import { Icon, KindIcon } from './icons.tsx';
+import { itemLabel, kindName } from './item-label.ts';
 import type { SceneClient } from './scene-client.ts';
 
 export function Layers({ client }: { client: SceneClient }) {
@@ -57,19 +58,29 @@ export function Layers({ client }: { client: SceneClient }) {
               setOver(null);
             }}
           >
-            <span class="kind" title={kindName(item.kind)}>{KIND_ICON[item.kind]}</span>
-            <span class="name">{itemLabel(item)}</span>
+            <span class="kind">
+              <KindIcon kind={item.kind} title={kindName(item.kind)} />
+            </span>
+            <span class="name" title={itemLabel(item)}>{itemLabel(item)}</span>
             <span class="actions" onClick={(e) => e.stopPropagation()}>
-              <button type="button" class="icon" title={t('layers.visible')} aria-pressed={item.visible} onClick={() => client.change(item.id, { visible: !item.visible })}>
-                {item.visible ? '👁' : '◌'}
+              <button type="button" class="icon" title={t('layers.visible')} aria-label={t('layers.visible')} aria-pressed={item.visible} onClick={() => client.change(item.id, { visible: !item.visible })}>
+                <Icon name={item.visible ? 'eye' : 'eyeOff'} />
               </button>
-              <button type="button" class="icon" title={t('layers.lock')} aria-pressed={item.locked} onClick={() => client.change(item.id, { locked: !item.locked })}>
-                {item.locked ? '🔒' : '🔓'}
+              <button type="button" class="icon" title={t('layers.lock')} aria-label={t('layers.lock')} aria-pressed={item.locked} onClick={() => client.change(item.id, { locked: !item.locked })}>
+                <Icon name={item.locked ? 'lock' : 'unlock'} />
               </button>
-              <button type="button" class="icon" title={t('layers.front')} onClick={() => client.toEdge(item.id, 'bringToFront')}>⤒</button>
-              <button type="button" class="icon" title={t('layers.back')} onClick={() => client.toEdge(item.id, 'sendToBack')}>⤓</button>
-              <button type="button" class="icon" title={t('layers.duplicate')} onClick={() => client.select(client.duplicate(item.id) ?? null)}>⧉</button>
-              <button type="button" class="icon danger" title={t('layers.remove')} data-action="remove" onClick={() => client.remove(item.id)}>✕</button>
+              {/* The rarer actions live in a row menu, so the name keeps its width. */}
+              <details class="row-menu">
+                <summary class="icon" title={t('layers.more')} aria-label={t('layers.more')}>
+                  <Icon name="more" />
+                </summary>
+                <div class="menu" onClick={(e) => (e.currentTarget.parentElement as HTMLDetailsElement).removeAttribute('open')}>
+                  <button type="button" onClick={() => client.toEdge(item.id, 'bringToFront')}>{t('layers.front')}</button>
+                  <button type="button" onClick={() => client.toEdge(item.id, 'sendToBack')}>{t('layers.back')}</button>
+                  <button type="button" onClick={() => client.select(client.duplicate(item.id) ?? null)}>{t('layers.duplicate')}</button>
+                  <button type="button" class="danger" data-action="remove" onClick={() => client.remove(item.id)}>{t('layers.remove')}</button>
+                </div>
+              </details>
             </span>
           </li>
         ))}

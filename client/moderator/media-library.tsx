@@ -8,11 +8,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Item, ItemKind } from '../../src/protocol/scene.ts';
 import { ApiError, sessionApi } from './api.ts';
 import { ConfirmButton } from './confirm-button.tsx';
-import { centred, fitSize } from './geometry.ts';
-import { t } from './i18n.ts';
+import { cascadePosition, fitSize } from './geometry.ts';
+import { errorText, t } from './i18n.ts';
 import { randomId } from './random-id.ts';
 import type { SceneClient } from './scene-client.ts';
 import { uploadFile } from './upload.ts';
+import { endLibraryDrag, startLibraryDrag } from './library-drag.ts';
 
 interface LibraryFile {
   id: string;
@@ -28,8 +29,11 @@ interface Transfer {
   key: number;
   name: string;
   progress: number;
+  /** Bytes per second so far. */
+  speed?: number;
   error?: string;
   done?: boolean;
+  cancel?: () => void;
 }
 
 const kindOf = (mime: string): ItemKind | null => (mime.startsWith('image/') ? 'image' : mime.startsWith('video/') ? 'video' : mime.startsWith('audio/') ? 'audio' : null);
@@ -59,13 +63,15 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
   const upload = async (list: FileList | File[]) => {
     for (const file of Array.from(list)) {
       const key = ++seq.current;
-      setTransfers((prev) => [...prev.filter((x) => !x.done), { key, name: file.name, progress: 0 }]);
+      const abort = new AbortController();
+      setTransfers((prev) => [...prev.filter((x) => !x.done), { key, name: file.name, progress: 0, cancel: () => abort.abort() }]);
       try {
-        await uploadFile(file, (progress) => patchTransfer(key, { progress }));
-        patchTransfer(key, { progress: 1, done: true });
+        await uploadFile(file, (progress, speed) => patchTransfer(key, { progress, speed }), abort.signal);
+        patchTransfer(key, { progress: 1, done: true, cancel: undefined });
         await load();
       } catch (e) {
-        patchTransfer(key, { error: message(e) });
+        if (abort.signal.aborted) setTransfers((list) => list.filter((x) => x.key !== key));
+        else patchTransfer(key, { error: message(e), cancel: undefined });
       }
     }
   };
@@ -83,7 +89,8 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
     }
   };
 
-  const addToScene = (file: LibraryFile) => {
+  /** `at`: a point dropped on the canvas (the item is centred there); else cascaded from the centre. */
+  const addToScene = (file: LibraryFile, at?: { x: number; y: number }) => {
     const kind = kindOf(file.mime);
     if (!kind) return;
     const natural = sizes.current.get(file.id);
@@ -94,7 +101,9 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       kind,
       name: file.name.slice(0, 120),
       src: file.path,
-      ...centred(size.w, size.h),
+      ...(at ? { x: Math.round(at.x - size.w / 2), y: Math.round(at.y - size.h / 2) } : cascadePosition(client.items, size.w, size.h)),
+      w: size.w,
+      h: size.h,
       z: top + 1,
       rotation: 0,
       opacity: 1,
@@ -144,7 +153,24 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       </label>
       {transfers.map((x) => (
         <div key={x.key} class={`transfer${x.error ? ' failed' : ''}`} data-transfer={x.done ? 'done' : x.error ? 'failed' : 'running'}>
-          <span>{x.error ? t('media.failed', { name: x.name, message: x.error }) : t(x.done ? 'media.uploaded' : 'media.uploading', { name: x.name })}</span>
+          <span class="transfer-head">
+            <span class="transfer-name">{x.error ? t('media.failed', { name: x.name, message: x.error }) : t(x.done ? 'media.uploaded' : 'media.uploading', { name: x.name })}</span>
+            {!x.error && !x.done && (
+              <span class="muted" data-percent={Math.round(x.progress * 100)}>
+                {Math.round(x.progress * 100)} %{x.speed ? ` · ${formatSize(x.speed)}${t('media.per_second')}` : ''}
+              </span>
+            )}
+            {x.cancel && (
+              <button type="button" class="small" data-action="cancel-upload" onClick={x.cancel}>
+                {t('props.cancel')}
+              </button>
+            )}
+            {(x.error || x.done) && (
+              <button type="button" class="icon small" data-action="dismiss-upload" title={t('media.dismiss')} aria-label={t('media.dismiss')} onClick={() => setTransfers((list) => list.filter((y) => y.key !== x.key))}>
+                ✕
+              </button>
+            )}
+          </span>
           {!x.error && <progress max={1} value={x.progress} />}
         </div>
       ))}
@@ -162,7 +188,13 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
       {shown.length === 0 && <p class="muted">{t('media.empty')}</p>}
       <ul class="files">
         {shown.map((file) => (
-          <li key={file.id} data-file={file.id}>
+          <li
+            key={file.id}
+            data-file={file.id}
+            draggable={kindOf(file.mime) !== null}
+            onDragStart={(e) => startLibraryDrag(e, (at) => addToScene(file, at))}
+            onDragEnd={endLibraryDrag}
+          >
             <Thumb file={file} onSize={(w, h) => sizes.current.set(file.id, { w, h })} />
             <div class="file-info">
               <span class="name" title={file.name}>{file.name}</span>
@@ -209,4 +241,5 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+// Server refusals in the moderator's language (not the server's English with env var names).
+const message = (e: unknown) => (e instanceof ApiError ? errorText(e.code, e.message) : e instanceof Error ? e.message : String(e));

@@ -12,6 +12,8 @@
 import type { ModeratorClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
 
+import type { CueAction, TimerAction } from '../../src/protocol/playback.ts';
+
 export type ItemFields = Partial<Omit<Item, 'id' | 'kind'>>;
 
 /** The ops a panel makes; `update` (the seed's whole-item write) is never needed here. */
@@ -20,7 +22,9 @@ export type PanelOp =
   | { type: 'patch'; id: string; changes: ItemFields }
   | { type: 'remove'; id: string }
   | { type: 'bringToFront' | 'sendToBack'; id: string }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  | { type: 'cue'; id: string; action: CueAction }
+  | { type: 'timer'; id: string; action: TimerAction };
 
 export interface OpFailure {
   code: string;

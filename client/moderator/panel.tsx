@@ -15,7 +15,9 @@ import { sessionAlive } from './session.ts';
 import { readStorage, writeStorage } from './theme.ts';
 import { TopBar, type Prefs } from './top-bar.tsx';
 import { TtsPanel } from './tts-panel.tsx';
-import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
+import type { Item } from '../../src/protocol/scene.ts';
+import { cascadePosition } from './geometry.ts';
+import { AddByUrl } from './add-by-url.tsx';
 
 const NOTICE_MS = 6000;
 const SNAP_KEY = 'so.snap';
@@ -50,17 +52,15 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
     return () => clearTimeout(timer);
   }, [notice?.id]);
 
-  const addText = () => {
+  const addItem = (fields: Omit<Item, 'id' | 'x' | 'y' | 'z' | 'rotation' | 'opacity' | 'visible' | 'locked'>) => {
     const top = client.items.reduce((z, item) => Math.max(z, item.z), 0);
-    const w = 640;
-    const h = 120;
     const id = randomId();
-    client.add({
-      id, kind: 'text', text: t('tool.new_text'), fontSize: 64, color: '#ffffff',
-      x: (CANVAS_WIDTH - w) / 2, y: (CANVAS_HEIGHT - h) / 2, w, h, z: top + 1, rotation: 0, opacity: 1, visible: true, locked: false,
-    });
+    client.add({ ...fields, id, ...cascadePosition(client.items, fields.w, fields.h), z: top + 1, rotation: 0, opacity: 1, visible: true, locked: false });
     client.select(id);
   };
+  const addText = () => addItem({ kind: 'text', text: t('tool.new_text'), fontSize: 64, color: '#ffffff', w: 640, h: 120 });
+  const addTimer = () =>
+    addItem({ kind: 'timer', fontSize: 96, color: '#ffffff', strokeWidth: 3, strokeColor: '#000000', align: 'center', valign: 'middle', w: 480, h: 160, timer: { mode: 'countdown', durationMs: 5 * 60_000, format: 'mm:ss' } });
 
   return (
     <div class="panel">
@@ -82,6 +82,14 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
             <button type="button" class="primary" data-action="add-text" onClick={addText}>
               + {t('tool.add_text')}
             </button>
+            <button type="button" data-action="add-timer" onClick={addTimer}>
+              + {t('tool.add_timer')}
+            </button>
+            <AddByUrl
+              onAdd={(kind, src) =>
+                addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })
+              }
+            />
             <label class="field check">
               <input type="checkbox" checked={snap.enabled} onChange={(e) => setSnap({ ...snap, enabled: e.currentTarget.checked })} />
               <span>{t('tool.snap')}</span>
@@ -101,9 +109,9 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
             </label>
           </div>
           <Canvas client={client} snap={snap} />
-          <Properties client={client} />
         </section>
         <aside class="right">
+          <Properties client={client} />
           <MediaLibrary client={client} />
           <TtsPanel client={client} room={me.room} />
           <LiveVideo room={me.room} />

@@ -10,6 +10,8 @@ import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src
 import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
 import { SceneTracker, applyPatch } from '../shared/scene-state.ts';
 import { sortByZ } from '../shared/renderer.tsx';
+import { serverClock } from '../shared/server-clock.ts';
+import { errorText } from './i18n.ts';
 import { OpSender, opKey, type ItemFields, type OpFailure, type PanelOp } from './op-sender.ts';
 import { UndoStack, patchStep } from './undo-stack.ts';
 import { randomId } from './random-id.ts';
@@ -88,6 +90,8 @@ export class SceneClient {
       url: () => this.socketUrl(),
       onMessage: (msg) => this.onMessage(msg),
       onOpen: () => {
+        // The transport progress and "show for N s" need the server clock soon, not in 15 s.
+        for (const ms of [0, 1000]) setTimeout(() => this.socket.send({ type: 'ping', client_ts: Date.now() }), ms);
         if (this.tracker.hasScene) this.socket.send(this.tracker.resync());
         this.sendPresence();
       },
@@ -214,6 +218,11 @@ export class SceneClient {
 
   // ---- one-shot ops ------------------------------------------------------------------
 
+  /** Transport and timer buttons: the room states them in its clock; not an undo step. */
+  command(op: Extract<PanelOp, { type: 'cue' | 'timer' }>): void {
+    this.sender.send(op, this.tracker.version);
+  }
+
   add(item: Item): void {
     this.sender.send({ type: 'add', item }, this.tracker.version);
     this.history.push({ undo: [{ type: 'remove', id: item.id }], redo: [{ type: 'add', item }] });
@@ -327,6 +336,9 @@ export class SceneClient {
       case 'room.status':
         this.status = msg;
         break;
+      case 'pong':
+        serverClock.fromPong(msg.server_ts, msg.client_ts);
+        return;
       case 'presence.state':
         this.presence = msg.moderators;
         this.you = msg.you ?? null;
@@ -453,7 +465,7 @@ export class SceneClient {
     this.displayDirty = true;
     if (failure.code === 'conflict') this.notify('conflict');
     else if (failure.code === 'offline') this.notify('offline');
-    else this.notify('refused', failure.message);
+    else this.notify('refused', errorText(failure.code, failure.message));
     this.changed();
   }
 

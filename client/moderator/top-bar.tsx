@@ -1,5 +1,5 @@
 /** Room, connection, "live on overlay", who else is here, undo/redo, theme, language, logout. */
-import { LANGS, t, type Lang, type MessageKey } from './i18n.ts';
+import { LANGS, plural, t, type Lang, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import { THEMES, type Theme } from './theme.ts';
 
@@ -62,7 +62,7 @@ function LiveIndicator({ client }: { client: SceneClient }) {
   const current = status.min_applied_version === status.version;
   return (
     <span class={`live ${current ? 'ok' : 'behind'}`} data-live={current ? 'ok' : 'behind'}>
-      <span class="dot" /> {t(current ? 'live.ok' : 'live.behind', { n: status.overlays })}
+      <span class="dot" /> {t(current ? 'live.on' : 'live.catching', { count: plural('plural.overlays', status.overlays) })}
       {status.apply_latency_ms !== null && <span class="muted"> · {t('live.latency', { ms: Math.max(0, Math.round(status.apply_latency_ms)) })}</span>}
     </span>
   );

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { sessionApi, ApiError } from './api.ts';
 import { InputField, NumberField, Row } from './fields.tsx';
-import { t, type MessageKey } from './i18n.ts';
+import { errorText, t, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import { readStorage, writeStorage } from './theme.ts';
 
@@ -65,7 +65,7 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
       setResult(t('tts.sent', { n: res.delivered }));
       setText('');
     } catch (error) {
-      setResult(t('error.generic', { message: error instanceof ApiError ? error.message : String(error) }));
+      setResult(t('error.generic', { message: error instanceof ApiError ? errorText(error.code, error.message) : String(error) }));
     } finally {
       setBusy(false);
     }
@@ -108,6 +108,12 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
         </button>
         {result && <p class="muted">{result}</p>}
       </form>
+      {/* The overlay (often OBS's browser) reported it has no voice: say so, and what fixes it. */}
+      {queue.some((entry) => entry.state === 'error' && isNoVoice(entry.message)) && (
+        <p class="notice notice-refused" role="status" data-tts-no-voice>
+          {t('tts.no_voice')}
+        </p>
+      )}
       <h3>{t('tts.queue')}</h3>
       {queue.length === 0 ? (
         <p class="muted">{t('tts.queue_empty')}</p>
@@ -117,7 +123,7 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
             <li key={entry.id} class={`tts-${entry.state}`}>
               <span class="badge">{t(`tts.state.${entry.state}` as MessageKey)}</span>
               <span class="name">{entry.text ?? entry.id}</span>
-              {entry.message && <span class="muted"> — {entry.message}</span>}
+              {entry.message && <span class="muted"> — {isNoVoice(entry.message) ? t('tts.no_voice_short') : entry.message}</span>}
             </li>
           ))}
         </ul>
@@ -133,3 +139,6 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
     </section>
   );
 }
+
+/** The overlay's report when it has no voice for the language and no server audio. */
+const isNoVoice = (message: string | undefined) => !!message && /no speech voice|speechSynthesis is not available/.test(message);

@@ -11,13 +11,18 @@ export interface UploadedFile {
   name: string;
 }
 
-export function uploadFile(file: File, onProgress: (fraction: number) => void): Promise<UploadedFile> {
+/** `onProgress` gets the fraction sent and the average speed so far (bytes/s); `signal` cancels. */
+export function uploadFile(file: File, onProgress: (fraction: number, bytesPerSecond: number) => void, signal?: AbortSignal): Promise<UploadedFile> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
+    const started = performance.now();
     xhr.open('POST', '/upload');
     xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(e.loaded / e.total);
+      const seconds = (performance.now() - started) / 1000;
+      if (e.lengthComputable) onProgress(e.loaded / e.total, seconds > 0 ? e.loaded / seconds : 0);
     };
+    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.onabort = () => reject(new ApiError(0, 'cancelled', 'cancelled'));
     xhr.onload = () => {
       let body: unknown = null;
       try {

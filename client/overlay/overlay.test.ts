@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AUTOPLAY_ALLOWED, launchChromium } from '../../testing/browser.ts';
+import { recordWebm } from '../../testing/record-webm.ts';
 import { startTestServer, STREAMER_TOKEN } from '../../testing/test-server.ts';
 import { openSocket } from '../../testing/ws-client.ts';
 import type { Browser, Page } from 'playwright-core';
@@ -109,43 +110,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, ms =
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** A real, playable WebM made offline: Chromium records its own canvas and a tone. */
-async function recordWebm(browser: Browser, ms: number): Promise<Buffer> {
-  const page = await browser.newPage();
-  await page.setContent('<canvas width="160" height="90"></canvas>');
-  const base64 = await page.evaluate(async (duration) => {
-    const canvas = document.querySelector('canvas')!;
-    const g = canvas.getContext('2d')!;
-    let frame = 0;
-    const draw = setInterval(() => {
-      g.fillStyle = `hsl(${(frame++ * 12) % 360} 80% 50%)`;
-      g.fillRect(0, 0, 160, 90);
-    }, 33);
-    const stream = canvas.captureStream(30);
-    const audio = new AudioContext();
-    const tone = audio.createOscillator();
-    const sink = audio.createMediaStreamDestination();
-    tone.connect(sink);
-    tone.start();
-    stream.addTrack(sink.stream.getAudioTracks()[0]);
-    const recorder = new MediaRecorder(stream, { mimeType: 'video/webm' });
-    const chunks: Blob[] = [];
-    recorder.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-    recorder.start(250);
-    await new Promise((resolve) => setTimeout(resolve, duration));
-    recorder.stop();
-    await stopped;
-    clearInterval(draw);
-    const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
-    let binary = '';
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return btoa(binary);
-  }, ms);
-  await page.close();
-  return Buffer.from(base64, 'base64');
 }
 
 const videoState = (page: Page, id: string) =>

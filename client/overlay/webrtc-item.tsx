@@ -6,7 +6,7 @@
  * restyled or re-tokened item keeps its element and its connection.
  */
 import { render } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Item } from '../../src/protocol/scene.ts';
 import type { WebrtcViewer } from '../shared/webrtc-viewer.ts';
 import { keepPlaying, type Autoplay } from '../shared/autoplay.ts';
@@ -35,6 +35,8 @@ export function WebrtcVideo({ room, token, muted, volume, relayOnly }: WebrtcVid
   const autoplay = useRef<Autoplay | null>(null);
   const latestToken = useRef(token);
   latestToken.current = token;
+  // Nothing is drawn until a publisher's frames play: an idle item must not be a black box on stream.
+  const [live, setLive] = useState(false);
 
   useEffect(() => {
     const player = keepPlaying(ref.current!, muted);
@@ -55,6 +57,7 @@ export function WebrtcVideo({ room, token, muted, volume, relayOnly }: WebrtcVid
           // The overlay's view token can renew a viewer token for its own room only.
           viewToken: room === overlayRoom ? viewToken : undefined,
           relayOnly,
+          onStatus: (status) => setLive((was) => status === 'playing' || (status === 'recovering' && was)),
         });
       },
       (error: unknown) => console.warn('webrtc viewer failed to load', error),
@@ -75,7 +78,7 @@ export function WebrtcVideo({ room, token, muted, volume, relayOnly }: WebrtcVid
     autoplay.current?.setMuted(muted);
   }, [muted, volume]);
 
-  return <video ref={ref} class="webrtc-video" autoplay playsInline disablePictureInPicture style={fill} />;
+  return <video ref={ref} class="webrtc-video" data-live={live ? '1' : '0'} autoplay playsInline disablePictureInPicture style={{ ...fill, visibility: live ? 'visible' : 'hidden' }} />;
 }
 
 const fill = { display: 'block', width: '100%', height: '100%', objectFit: 'contain' } as const;

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { keepTokenFresh } from '../shared/webrtc-token.ts';
 import { Publisher, type PeerView, type PublisherStatus } from './publisher.ts';
 import { PRESETS, cameraConstraints, presetById, type Preset } from './presets.ts';
+import { captureError, t } from './i18n.ts';
 
 type Source = 'camera' | 'screen';
 interface Choice {
@@ -27,8 +28,8 @@ let tokenDead = '';
 const keeper = keepTokenFresh({
   token: params.get('token') ?? '',
   room,
-  onDead: (message) => {
-    tokenDead = message;
+  onDead: () => {
+    tokenDead = t('token_dead');
     refresh();
   },
   onToken: (token) => {
@@ -123,7 +124,7 @@ function App() {
       if (next.source === 'camera') sessionStorage.setItem(RESUME_KEY, JSON.stringify(next));
       void listDevices();
     } catch (e) {
-      setError(`${(e as Error).name ?? 'Error'}: ${(e as Error).message}`);
+      setError(captureError(e as Error));
     }
   }
 
@@ -158,45 +159,45 @@ function App() {
   return (
     <main>
       <header>
-        <h1>Publish to room “{room}”</h1>
+        <h1>{t('title', { room })}</h1>
         <StatusBadge status={publisher.status} />
       </header>
       {tokenDead && <p class="error">{tokenDead}</p>}
-      {publisher.status === 'replaced' && <p class="error">Another publisher took over this room. Start again to take it back.</p>}
+      {publisher.status === 'replaced' && <p class="error">{t('replaced')}</p>}
       {error && <p class="error">{error}</p>}
       <section class="controls">
         <label>
-          Source
+          {t('source')}
           <select value={choice.source} onChange={(e) => void update({ source: e.currentTarget.value as Source })}>
-            <option value="camera">Camera</option>
-            <option value="screen">Screen</option>
+            <option value="camera">{t('camera')}</option>
+            <option value="screen">{t('screen')}</option>
           </select>
         </label>
         {choice.source === 'camera' && (
           <>
             <label>
-              Camera
+              {t('camera')}
               <select value={choice.camera} onChange={(e) => void update({ camera: e.currentTarget.value })}>
-                <option value="">Default</option>
+                <option value="">{t('default')}</option>
                 {cameras.map((d, i) => (
-                  <option value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
+                  <option value={d.deviceId}>{d.label || t('camera_n', { n: i + 1 })}</option>
                 ))}
               </select>
             </label>
             <label>
-              Microphone
+              {t('microphone')}
               <select value={choice.mic} onChange={(e) => void update({ mic: e.currentTarget.value })}>
-                <option value="">Default</option>
-                <option value={NO_MIC}>None</option>
+                <option value="">{t('default')}</option>
+                <option value={NO_MIC}>{t('none')}</option>
                 {mics.map((d, i) => (
-                  <option value={d.deviceId}>{d.label || `Microphone ${i + 1}`}</option>
+                  <option value={d.deviceId}>{d.label || t('microphone_n', { n: i + 1 })}</option>
                 ))}
               </select>
             </label>
           </>
         )}
         <label>
-          Quality
+          {t('quality')}
           <select value={choice.preset} onChange={(e) => void update({ preset: e.currentTarget.value })}>
             {PRESETS.map((p) => (
               <option value={p.id}>{p.label}</option>
@@ -205,11 +206,11 @@ function App() {
         </label>
         {live ? (
           <button type="button" class="stop" onClick={stop}>
-            Stop
+            {t('stop')}
           </button>
         ) : (
           <button type="button" class="start" onClick={() => void start()}>
-            Start
+            {t('start')}
           </button>
         )}
       </section>
@@ -220,7 +221,7 @@ function App() {
 }
 
 function StatusBadge({ status }: { status: PublisherStatus }) {
-  const text = { idle: 'offline', connecting: 'connecting…', live: 'live', replaced: 'replaced' }[status];
+  const text = t(`status.${status}`);
   return <span class={`badge badge-${status}`}>{text}</span>;
 }
 
@@ -229,18 +230,18 @@ const show = (value: number | null | undefined, unit = '') => (value === null ||
 function Viewers({ peers }: { peers: PeerView[] }) {
   return (
     <section>
-      <h2>Viewers ({peers.length})</h2>
+      <h2>{t('viewers', { n: peers.length })}</h2>
       <table>
         <thead>
           <tr>
-            <th>Viewer</th>
-            <th>State</th>
-            <th>Path</th>
-            <th>Bitrate</th>
-            <th>FPS</th>
-            <th>Size</th>
-            <th>RTT</th>
-            <th>Loss</th>
+            <th>{t('viewer')}</th>
+            <th>{t('state')}</th>
+            <th>{t('path')}</th>
+            <th>{t('bitrate')}</th>
+            <th>{t('fps')}</th>
+            <th>{t('size')}</th>
+            <th>{t('rtt')}</th>
+            <th>{t('loss')}</th>
           </tr>
         </thead>
         <tbody>
@@ -249,10 +250,10 @@ function Viewers({ peers }: { peers: PeerView[] }) {
               <td title={p.id}>{p.id.slice(0, 8)}</td>
               <td class={`state-${p.state}`}>{p.state}</td>
               <td>{p.local ? `${p.local} → ${p.remote ?? '?'}` : '–'}</td>
-              <td>{show(p.metrics?.bitrate_kbps, ' kbps')}</td>
+              <td>{show(p.metrics?.bitrate_kbps, t('kbps'))}</td>
               <td>{show(p.metrics?.fps)}</td>
               <td>{p.metrics?.width ? `${p.metrics.width}×${p.metrics.height}` : '–'}</td>
-              <td>{show(p.metrics?.rtt_ms, ' ms')}</td>
+              <td>{show(p.metrics?.rtt_ms, t('ms'))}</td>
               <td>{show(p.metrics?.packet_loss_pct, ' %')}</td>
             </tr>
           ))}

@@ -8,20 +8,23 @@
 export interface Autoplay {
   /** What the scene asks for; a forced mute is lifted as soon as the browser allows. */
   setMuted(muted: boolean): void;
+  /** Play now (a synchronized clip that should be playing), with the same muted fallback. */
+  resume(): void;
   stop(): void;
 }
 
 const RETRY_MS = 3000;
 const WAKE_EVENTS = ['pointerdown', 'keydown', 'touchend', 'visibilitychange'] as const;
 
-export function keepPlaying(el: HTMLMediaElement, muted: boolean): Autoplay {
+/** `shouldPlay` lets a synchronized clip stay paused or ended; by default the element always plays. */
+export function keepPlaying(el: HTMLMediaElement, muted: boolean, shouldPlay: () => boolean = () => true): Autoplay {
   let wantMuted = muted;
   /** Muted by us only to get past the autoplay policy, not because the scene says so. */
   let forced = false;
   let stopped = false;
 
   const play = () => {
-    if (stopped) return;
+    if (stopped || !shouldPlay()) return;
     el.play().catch((err: unknown) => {
       if (stopped || (err as { name?: string })?.name !== 'NotAllowedError') return;
       if (!el.muted) {
@@ -56,6 +59,7 @@ export function keepPlaying(el: HTMLMediaElement, muted: boolean): Autoplay {
       if (!forced) el.muted = next;
       if (!next) nudge();
     },
+    resume: play,
     stop() {
       stopped = true;
       clearInterval(timer);

@@ -1,7 +1,7 @@
 /**
  * The WebRTC viewer as its own bundle (/assets/webrtc-viewer.js). The overlay imports it
  * only when the scene holds a `webrtc` item or the page is in preview mode, so OBS sources
- * without live video keep the overlay's small bundle (10 KB budget).
+ * without live video keep the overlay's small bundle (12 KB budget).
  */
 import { liveViewers } from '../shared/webrtc-viewer.ts';
 

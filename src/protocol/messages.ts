@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { Item, ItemChanges, ItemId, Scene, normaliseItemAliases } from './scene.ts';
+import { CueActionSchema, TimerActionSchema } from './playback.ts';
 import { TtsReport, type TtsServerMessage, type TtsState } from './tts.ts';
 
 const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
@@ -23,9 +24,15 @@ export const SceneOp = v.variant('type', [
   v.object({ type: v.literal('bringToFront'), id: ItemId, ...opMeta }),
   v.object({ type: v.literal('sendToBack'), id: ItemId, ...opMeta }),
   v.object({ type: v.literal('clear'), ...opMeta }),
-], `type must be one of add, update, patch, remove, bringToFront, sendToBack, clear`);
+  // Time-driven ops: the room turns them into a patch stated in its own clock (playback.ts).
+  v.object({ type: v.literal('cue'), id: ItemId, action: CueActionSchema, ...opMeta }),
+  v.object({ type: v.literal('timer'), id: ItemId, action: TimerActionSchema, ...opMeta }),
+], `type must be one of add, update, patch, remove, bringToFront, sendToBack, clear, cue, timer`);
 export type SceneOp = v.InferOutput<typeof SceneOp>;
-export const SCENE_OP_TYPES = ['add', 'update', 'patch', 'remove', 'bringToFront', 'sendToBack', 'clear'] as const;
+export type TimedOp = Extract<SceneOp, { type: 'cue' | 'timer' }>;
+/** Ops that edit the scene as given, with no clock involved. */
+export type EditOp = Exclude<SceneOp, TimedOp>;
+export const SCENE_OP_TYPES = ['add', 'update', 'patch', 'remove', 'bringToFront', 'sendToBack', 'clear', 'cue', 'timer'] as const;
 
 /** `add` may omit the id: the server then makes one. */
 function normaliseAddItem(input: unknown): unknown {
@@ -40,7 +47,15 @@ export const Ping = v.object({ type: v.literal('ping'), client_ts: ClientTs });
 export const Resync = v.object({ type: v.literal('resync'), since_version: v.optional(Version) });
 export const OverlayApplied = v.object({ type: v.literal('overlay.applied'), version: Version, client_ts: ClientTs, server_ts: ClientTs });
 
-export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied, ...TtsReport.options]);
+/** An overlay saw a non-looping clip (`duration` s long) end in the playback run that began at `at`. */
+export const MediaEnded = v.object({
+  type: v.literal('media.ended'),
+  id: ItemId,
+  at: v.pipe(v.number('at must be a number'), v.finite()),
+  duration: v.pipe(v.number('duration must be a number'), v.finite(), v.minValue(0), v.maxValue(1e7)),
+});
+
+export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied, MediaEnded, ...TtsReport.options]);
 export type OverlayClientMessage = v.InferOutput<typeof OverlayClientMessage>;
 
 /** A panel tells the room what it has selected, so other panels can outline it. */

@@ -5,6 +5,8 @@
  */
 import * as v from 'valibot';
 import { isCssColor } from './css-color.ts';
+import { FontWeight, styleFields } from './item-style.ts';
+import { timeFields } from './playback.ts';
 
 export { CANVAS_WIDTH, CANVAS_HEIGHT } from './constants.ts';
 export const MAX_ITEMS = 500;
@@ -14,7 +16,7 @@ export const MAX_SRC_LENGTH = 2048;
 /** Paint order bound: `z` lies in [-MAX_Z, MAX_Z]; the room re-numbers rather than pass it. */
 export const MAX_Z = 1_000_000;
 
-export const ITEM_KINDS = ['text', 'image', 'video', 'audio', 'webrtc'] as const;
+export const ITEM_KINDS = ['text', 'image', 'video', 'audio', 'webrtc', 'timer'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** Item ids travel in URLs, DOM keys and audit entries: keep them short and boring. */
@@ -98,7 +100,7 @@ const changeableFields = {
   text: v.optional(v.pipe(v.string('text must be a string'), v.maxLength(MAX_TEXT_LENGTH, `text is longer than ${MAX_TEXT_LENGTH} characters`))),
   fontSize: v.optional(bounded('fontSize', 1, 1000)),
   fontFamily: v.optional(shortText('fontFamily')),
-  fontWeight: v.optional(v.picklist(['normal', 'bold'], 'fontWeight must be normal or bold')),
+  fontWeight: v.optional(FontWeight),
   align: v.optional(v.picklist(['left', 'center', 'right'], 'align must be left, center or right')),
   color: v.optional(cssColor('color')),
   bg: v.optional(cssColor('bg')),
@@ -109,6 +111,8 @@ const changeableFields = {
   /** kind `webrtc`: the signaling room and viewer token the overlay uses to pull live video. */
   webrtcRoom: v.optional(RoomId),
   webrtcToken: v.optional(shortText('webrtcToken', 2048)),
+  ...styleFields,
+  ...timeFields,
 };
 
 /** Geometry and visibility every item has once stored, whatever the client sent. */

@@ -19,6 +19,11 @@ test('sniff – each accepted type by its first bytes', () => {
     [bytes('OggS', [0, 2]), 'audio/ogg'],
     [bytes('ID3', [4, 0]), 'audio/mpeg'],
     [bytes([0xff, 0xfb, 0x90, 0x64]), 'audio/mpeg'],
+    [bytes('wOF2', [0, 1, 0, 0]), 'font/woff2'],
+    [bytes('wOFF', [0, 1, 0, 0]), 'font/woff'],
+    [bytes([0, 1, 0, 0, 0, 0x0c, 0, 0x80]), 'font/ttf'],
+    [bytes('true', [0, 0x0c]), 'font/ttf'],
+    [bytes('OTTO', [0, 0x0c]), 'font/otf'],
   ];
   for (const [head, mime] of cases) assert.is(sniffMediaType(head)?.mime, mime, mime);
 });
@@ -43,6 +48,7 @@ test('names – only stored names are servable', () => {
   const sha = 'a'.repeat(64);
   assert.ok(UPLOAD_NAME.test(`${sha}.png`));
   assert.ok(isServableName(`tts-${'0'.repeat(32)}.wav`));
+  for (const ext of ['woff2', 'woff', 'ttf', 'otf']) assert.ok(isServableName(`${sha}.${ext}`), ext);
   for (const bad of [`${sha}.svg`, `${sha}.png.json`, `../${sha}.png`, `${sha.toUpperCase()}.png`, '.meta', `tts-${'0'.repeat(32)}.mp3`]) {
     assert.not.ok(isServableName(bad), bad);
   }

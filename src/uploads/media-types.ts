@@ -18,6 +18,10 @@ const TYPES = {
   mp3: { ext: 'mp3', mime: 'audio/mpeg' },
   ogg: { ext: 'ogg', mime: 'audio/ogg' },
   wav: { ext: 'wav', mime: 'audio/wav' },
+  woff2: { ext: 'woff2', mime: 'font/woff2' },
+  woff: { ext: 'woff', mime: 'font/woff' },
+  ttf: { ext: 'ttf', mime: 'font/ttf' },
+  otf: { ext: 'otf', mime: 'font/otf' },
 } as const satisfies Record<string, MediaType>;
 
 /** Enough for every signature below (WebM's DocType sits a few dozen bytes in). */
@@ -42,6 +46,11 @@ export function sniffMediaType(head: Uint8Array): MediaType | null {
   // Matroska and WebM share the EBML magic; only the DocType says "webm".
   if (bytes(0, [0x1a, 0x45, 0xdf, 0xa3]) && indexOfAscii(head, 'webm') > 4) return TYPES.webm;
   if (ascii(0, 'OggS')) return TYPES.ogg;
+  // Fonts for text items (loaded with @font-face): sfnt versions 1.0 / 'true' and CFF 'OTTO'.
+  if (ascii(0, 'wOF2')) return TYPES.woff2;
+  if (ascii(0, 'wOFF')) return TYPES.woff;
+  if (ascii(0, 'OTTO')) return TYPES.otf;
+  if (bytes(0, [0x00, 0x01, 0x00, 0x00]) || ascii(0, 'true')) return TYPES.ttf;
   if (ascii(0, 'ID3')) return TYPES.mp3;
   // A bare MPEG audio frame: 11 sync bits, then a layer other than "reserved" (which is ADTS AAC).
   if (head[0] === 0xff && head.length > 1 && (head[1]! & 0xe0) === 0xe0 && (head[1]! & 0x06) !== 0) return TYPES.mp3;
