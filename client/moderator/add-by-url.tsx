@@ -14,6 +14,16 @@ export function kindFromUrl(url: string): ItemKind {
   return 'image';
 }
 
+/** A link to this server's own media becomes a path, which every overlay resolves the same way. */
+export function ownMediaPath(url: string, base = location.href): string {
+  try {
+    const parsed = new URL(url, base);
+    return parsed.origin === new URL(base).origin ? `${parsed.pathname}${parsed.search}` : url;
+  } catch {
+    return url;
+  }
+}
+
 export function AddByUrl({ onAdd }: { onAdd(kind: ItemKind, src: string): void }) {
   const [url, setUrl] = useState('');
   const valid = /^https?:\/\/\S+$/i.test(url.trim()) || /^\/(?!\/)\S+$/.test(url.trim());
@@ -23,7 +33,7 @@ export function AddByUrl({ onAdd }: { onAdd(kind: ItemKind, src: string): void }
       onSubmit={(e) => {
         e.preventDefault();
         if (!valid) return;
-        onAdd(kindFromUrl(url.trim()), url.trim());
+        onAdd(kindFromUrl(url.trim()), ownMediaPath(url.trim()));
         setUrl('');
       }}
     >
