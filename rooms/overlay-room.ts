@@ -34,6 +34,7 @@ import {
   type ServerMessage,
 } from '../src/protocol/messages.ts';
 import { parseJsonMessage } from '../src/protocol/parse.ts';
+import { AUDIT_CAP, SILENT_SOCKET_MS } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import { Scene, type Item } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
@@ -41,10 +42,7 @@ import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { legacyFullFrame, legacyPatchFrames, once, type LegacyServerMessage } from '../src/legacy/socket-messages.ts';
 
-/** Clients ping every 15 s; a socket silent for this long is dead (a frozen OBS, a lost NAT). */
-export const SILENT_SOCKET_MS = 75_000;
 const STATUS_THROTTLE_MS = 250;
-export const AUDIT_CAP = 10_000;
 export { PATCH_HISTORY } from './patch-history.ts';
 
 
