@@ -13,8 +13,9 @@ const text = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: '
 
 async function makeRoom(store?: Store) {
   const s = store ?? (await MemoryStore.open());
-  const room = new OverlayRoom('main', { store: s, metrics: new Metrics(), log });
-  return { room, store: s };
+  const metrics = new Metrics();
+  const room = new OverlayRoom('main', { store: s, metrics, log });
+  return { room, store: s, metrics };
 }
 
 const send = (room: OverlayRoom, conn: FakeConnection, message: object) => room.receive(conn, JSON.stringify(message));
@@ -181,7 +182,7 @@ sync('resync inside the history sends only missing patches; outside it sends the
 });
 
 sync('a socket that falls too far behind is dropped with the lagging code; others still get patches', async () => {
-  const { room } = await makeRoom();
+  const { room, metrics } = await makeRoom();
   const m = new FakeConnection('moderator');
   const slow = new FakeConnection('overlay');
   const fast = new FakeConnection('overlay');
@@ -195,6 +196,8 @@ sync('a socket that falls too far behind is dropped with the lagging code; other
   assert.equal(slow.closed, { code: CloseCode.lagging, reason: 'client is too far behind; reconnect and resync' });
   assert.is(fast.of('scene.patch').length, 1);
   assert.is(room.stats().overlays, 1);
+  assert.is(metrics.droppedSlowSockets, 1, 'counted for /api/metrics/realtime');
+  assert.is(room.stats().dropped_slow_sockets, 1, 'and per room');
 });
 
 sync('overlay.applied feeds stats; the registry sees the room idle once empty', async () => {

@@ -91,7 +91,7 @@ export class OverlayRoom extends Room {
   }, STATUS_THROTTLE_MS);
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
-    super(id);
+    super(id, deps.metrics);
   }
 
   /** Load the stored scene once; a failed load (store down) is retried by the next caller. */
@@ -275,7 +275,7 @@ export class OverlayRoom extends Room {
       minApplied = minApplied === null ? applied : Math.min(minApplied, applied);
       if (client?.applyLatencyMs != null) latency = Math.max(latency ?? 0, client.applyLatencyMs);
     }
-    return { room: this.id, version: this.version, overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency };
+    return { room: this.id, version: this.version, overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency, dropped_slow_sockets: this.droppedSlowSockets };
   }
 
   /** Close sockets that stopped talking (the client pings every 15 s). */

@@ -70,7 +70,7 @@ export class SignalingRoom extends Room {
   private readonly now: () => number;
 
   constructor(id: string, private readonly deps: SignalingRoomDeps) {
-    super(id);
+    super(id, deps.metrics);
     this.limits = { ...DEFAULT_VIEWER_LIMITS, ...deps.viewerLimits };
     this.now = deps.now ?? Date.now;
   }
