@@ -37,6 +37,7 @@ import {
   type ServerMessage,
 } from '../src/protocol/messages.ts';
 import { parseJsonMessage } from '../src/protocol/parse.ts';
+import { AUDIT_CAP, SILENT_SOCKET_MS } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import { Scene, type Item } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
@@ -45,10 +46,7 @@ import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import { legacyFullFrame, legacyPatchFrames, once, type LegacyServerMessage } from '../src/legacy/socket-messages.ts';
 
-/** Clients ping every 15 s; a socket silent for this long is dead (a frozen OBS, a lost NAT). */
-export const SILENT_SOCKET_MS = 75_000;
 const STATUS_THROTTLE_MS = 250;
-export const AUDIT_CAP = 10_000;
 export { PATCH_HISTORY } from './patch-history.ts';
 
 
@@ -98,7 +96,7 @@ export class OverlayRoom extends Room {
   private readonly hides = new ScheduledHides(() => this.hideDueItems());
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
-    super(id);
+    super(id, deps.metrics);
   }
 
   /** Load the stored scene once; a failed load (store down) is retried by the next caller. */
@@ -294,7 +292,7 @@ export class OverlayRoom extends Room {
       minApplied = minApplied === null ? applied : Math.min(minApplied, applied);
       if (client?.applyLatencyMs != null) latency = Math.max(latency ?? 0, client.applyLatencyMs);
     }
-    return { room: this.id, version: this.version, overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency };
+    return { room: this.id, version: this.version, overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency, dropped_slow_sockets: this.droppedSlowSockets };
   }
 
   /** Close sockets that stopped talking (the client pings every 15 s). */

@@ -1,5 +1,6 @@
 import type { Connection } from './connection.ts';
-import { CloseCode } from '../src/protocol/messages.ts';
+import { CloseCode } from '../src/protocol/constants.ts';
+import type { Metrics } from '../src/metrics/metrics.ts';
 
 /** Past this much unsent data a client is too slow to keep: drop it, it reconnects and resyncs. */
 export const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
@@ -12,8 +13,13 @@ export abstract class Room {
   readonly connections = new Map<string, Connection>();
   /** When the room last had a connection or a message; the registry disposes idle rooms. */
   lastActivity = Date.now();
+  /** Sockets this room dropped for lagging; the process-wide count is in Metrics. */
+  droppedSlowSockets = 0;
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    private readonly counters: Pick<Metrics, 'droppedSlowSockets'>,
+  ) {}
 
   /** True when the room holds no sockets and no work, so the registry may drop it. */
   isIdle(now: number, idleMs: number): boolean {
@@ -37,6 +43,8 @@ export abstract class Room {
   /** Send one already-serialized message; a lagging or broken socket is closed, never awaited. */
   protected sendRaw(conn: Connection, data: string): boolean {
     if (conn.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.droppedSlowSockets++;
+      this.counters.droppedSlowSockets++;
       this.drop(conn, CloseCode.lagging, 'client is too far behind; reconnect and resync');
       return false;
     }

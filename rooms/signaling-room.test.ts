@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SignalingRoom, MESSAGE_BURST, SILENT_SOCKET_MS } from './signaling-room.ts';
+import { SignalingRoom, MESSAGE_BURST } from './signaling-room.ts';
+import { SILENT_SOCKET_MS } from '../src/protocol/constants.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createLogger } from '../src/logger.ts';
 import { CloseCode } from '../src/protocol/messages.ts';

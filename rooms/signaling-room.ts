@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { Room } from './room.ts';
 import type { Connection } from './connection.ts';
 import { admitViewer, DEFAULT_VIEWER_LIMITS, type ViewerLimits, type ViewerOrigin } from './viewer-admission.ts';
-import { CloseCode } from '../src/protocol/messages.ts';
+import { CloseCode, SILENT_SOCKET_MS } from '../src/protocol/constants.ts';
 import {
   MAX_SIGNALING_FRAME_CHARS,
   PUBLISHER_MESSAGE_TYPES,
@@ -29,8 +29,6 @@ import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import type { MediaBackend, MediaBackendFactory, MediaPort } from './media-backend.ts';
 
-/** Clients ping every 15 s; a socket silent this long is gone (a frozen OBS, a lost NAT). */
-export const SILENT_SOCKET_MS = 75_000;
 /** ICE trickles dozens of candidates at once; a flood far past that is a broken or hostile peer. */
 export const MESSAGE_BURST = 400;
 export const MESSAGE_WINDOW_MS = 10_000;
@@ -76,7 +74,7 @@ export class SignalingRoom extends Room {
   private readonly media: MediaBackend | null;
 
   constructor(id: string, private readonly deps: SignalingRoomDeps) {
-    super(id);
+    super(id, deps.metrics);
     this.limits = { ...DEFAULT_VIEWER_LIMITS, ...deps.viewerLimits };
     this.now = deps.now ?? Date.now;
     this.media = deps.media ? deps.media(id, this.mediaPort()) : null;

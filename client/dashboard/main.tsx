@@ -12,6 +12,7 @@ import { t } from './i18n.ts';
 import { RoomList } from './rooms.tsx';
 import { RoomView } from './room-view.tsx';
 import { SignIn, signInError } from './sign-in.tsx';
+import { DEFAULT_ROOM } from '../../src/protocol/constants.ts';
 
 type Phase = { name: 'checking' } | { name: 'signin'; error?: string | null } | { name: 'dashboard'; me: Me };
 
@@ -80,7 +81,7 @@ function Root() {
 
 function Dashboard({ me, langPicker, onSignOut }: { me: Me; langPicker: preact.JSX.Element; onSignOut(everywhere: boolean): void }) {
   const [rooms, setRooms] = useState<RoomSummary[]>([]);
-  const [selected, setSelected] = useState(() => new URLSearchParams(location.hash.slice(1)).get('room') ?? 'main');
+  const [selected, setSelected] = useState(() => new URLSearchParams(location.hash.slice(1)).get('room') ?? DEFAULT_ROOM);
   const [error, setError] = useState<string | null>(null);
 
   const onError = (err: unknown) => {

@@ -3,6 +3,7 @@
  * consuming a key sets it, `GET /api/moderator-session` tells a reloaded panel who it is.
  */
 import { api, ApiError } from './api.ts';
+import { DEFAULT_ROOM } from '../../src/protocol/constants.ts';
 
 export interface Me {
   role: 'moderator' | 'streamer';
@@ -17,7 +18,7 @@ export async function whoAmI(): Promise<Me | null> {
   try {
     const me = await api<Me & { room: string | null }>('/api/moderator-session');
     // A streamer (the dashboard's cookie) has every room: the one the dashboard opened.
-    return { ...me, room: me.room ?? (new URLSearchParams(location.search).get('room') || 'main') };
+    return { ...me, room: me.room ?? (new URLSearchParams(location.search).get('room') || DEFAULT_ROOM) };
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null;
     throw error;

@@ -8,9 +8,9 @@ import { InputField, NumberField, Row } from './fields.tsx';
 import { errorText, t, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import { readStorage, writeStorage } from './theme.ts';
+import { TTS_MAX_TEXT_LENGTH } from '../../src/protocol/constants.ts';
 
 /** The server's bound (src/protocol/tts.ts); repeated so this bundle stays free of schemas. */
-const TTS_MAX_TEXT = 500;
 const KEY = 'so.tts';
 
 interface Voice {
@@ -81,7 +81,7 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
     <section class="card tts">
       <h2>{t('tts.title')}</h2>
       <form onSubmit={speak}>
-        <InputField label={t('tts.text')} name="tts-text" multiline maxLength={TTS_MAX_TEXT} value={text} onValue={setText} />
+        <InputField label={t('tts.text')} name="tts-text" multiline maxLength={TTS_MAX_TEXT_LENGTH} value={text} onValue={setText} />
         <div class="presets">
           {PRESETS.map(([key, preset]) => (
             <button type="button" key={key} onClick={() => update(preset)}>

@@ -7,7 +7,7 @@ import type { OverlayClientMessage, ServerMessage } from '../../src/protocol/mes
 import { SceneView } from '../shared/renderer.tsx';
 import { SceneTracker } from '../shared/scene-state.ts';
 import { createSocket } from '../shared/socket.ts';
-import { PROTOCOL_PARAM, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
+import { DEFAULT_ROOM, PROTOCOL_PARAM, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
 import { serverClock } from '../shared/server-clock.ts';
 import { fitStage } from './stage.ts';
 import { renderWebrtc, startWebrtcPreview } from './webrtc-item.tsx';
@@ -38,7 +38,7 @@ let opened = 0;
 function socketUrl(): string {
   const url = new URL('/ws/overlay', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.searchParams.set('room', params.get('room') || 'main');
+  url.searchParams.set('room', params.get('room') || DEFAULT_ROOM);
   url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
   const token = params.get('token');
   if (token) url.searchParams.set('token', token);

@@ -10,11 +10,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Item } from '../../src/protocol/scene.ts';
 import type { WebrtcViewer } from '../shared/webrtc-viewer.ts';
 import { keepPlaying, type Autoplay } from '../shared/autoplay.ts';
+import { DEFAULT_ROOM } from '../../src/protocol/constants.ts';
 
 type ViewerModule = typeof import('../shared/webrtc-viewer.ts');
 
 const params = new URLSearchParams(location.search);
-const overlayRoom = params.get('room') || 'main';
+const overlayRoom = params.get('room') || DEFAULT_ROOM;
 const viewToken = params.get('token') ?? undefined;
 
 let viewerModule: Promise<ViewerModule> | null = null;

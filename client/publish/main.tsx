@@ -9,6 +9,7 @@ import { keepTokenFresh } from '../shared/webrtc-token.ts';
 import { Publisher, type PeerView, type PublisherStatus } from './publisher.ts';
 import { PRESETS, cameraConstraints, presetById, type Preset } from './presets.ts';
 import { captureError, t } from './i18n.ts';
+import { DEFAULT_ROOM } from '../../src/protocol/constants.ts';
 
 type Source = 'camera' | 'screen';
 interface Choice {
@@ -19,7 +20,7 @@ interface Choice {
 }
 
 const params = new URLSearchParams(location.search);
-const room = params.get('room') || 'main';
+const room = params.get('room') || DEFAULT_ROOM;
 /** Remembered for this tab only: a reload resumes a camera broadcast by itself. */
 const RESUME_KEY = `publish:${room}`;
 const NO_MIC = 'none';

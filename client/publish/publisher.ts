@@ -5,6 +5,7 @@
  * each connection's stats and sends them to the room (publisher.metrics), where the panel
  * sees them. The page (main.tsx) owns capture and UI; this owns signaling and connections.
  */
+import { CloseCode } from '../../src/protocol/constants.ts';
 import type { CandidateType, PeerMetrics, PublisherMessage, ToPublisher } from '../../src/protocol/signaling.ts';
 import { signalingSocket, type SignalingSocket } from '../shared/signaling-socket.ts';
 import { candidateToWire, fetchIceServers, signalingUrl, type IceServers } from '../shared/webrtc-config.ts';
@@ -69,7 +70,9 @@ export class Publisher {
       url: () => signalingUrl(this.room, 'publisher', this.keeper.token),
       // The room forgot us while we were away; viewers will be listed again in room.state.
       onOpen: () => this.closePeers(),
-      onClose: () => {
+      onClose: (code) => {
+        // A terminal code: the socket will not reconnect, so neither do we (and no fight).
+        if (code === CloseCode.publisherReplaced) return this.stop('replaced');
         this.closePeers();
         if (this.status === 'live') this.setStatus('connecting');
       },

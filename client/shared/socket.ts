@@ -2,7 +2,7 @@
  * The one reconnecting WebSocket every page uses. An OBS browser source is never reloaded
  * by hand, so this retries forever, except for close codes that mean the credential is gone.
  */
-import { CloseCode, isTerminalCloseCode } from '../../src/protocol/constants.ts';
+import { CloseCode, isTerminalCloseCode, PING_INTERVAL_MS } from '../../src/protocol/constants.ts';
 import type { ModeratorClientMessage, OverlayClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 
 export type SocketStatus = 'connecting' | 'open' | 'waiting' | 'stopped';
@@ -29,7 +29,6 @@ const BACKOFF_START_MS = 250;
 const BACKOFF_CAP_MS = 10_000;
 /** A connection that lived this long was healthy: the next failure starts the backoff over. */
 const STABLE_MS = 5_000;
-const PING_EVERY_MS = 15_000;
 /** Silence this long, with pings unanswered, means dead even if TCP has not noticed yet. */
 const SILENCE_LIMIT_MS = 45_000;
 /** Counted in pings, not only time: a hidden page's timers may fire a minute late. */
@@ -64,7 +63,7 @@ export function createSocket<Out extends ClientMessage = OverlayClientMessage>(o
     socket.onopen = () => {
       openedAt = lastHeard = Date.now();
       unanswered = 0;
-      pingTimer = setInterval(heartbeat, PING_EVERY_MS);
+      pingTimer = setInterval(heartbeat, PING_INTERVAL_MS);
       status('open');
       safely(() => opts.onOpen?.());
     };

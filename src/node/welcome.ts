@@ -2,8 +2,8 @@ import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { RunningServer } from './server.ts';
 import { ADMIN_LINK_TTL_SECONDS } from '../access/admin-links.ts';
 import { isLoopbackHost } from '../create-services.ts';
+import { DEFAULT_ROOM } from '../protocol/constants.ts';
 
-const DEFAULT_ROOM = 'main';
 
 /**
  * What a streamer needs right after `npm start`: the OBS URL, a key for a moderator, a one-time

@@ -6,7 +6,9 @@
 import * as v from 'valibot';
 import { RoomId } from './scene.ts';
 
-export const TTS_MAX_TEXT_LENGTH = 500;
+import { TTS_MAX_TEXT_LENGTH } from './constants.ts';
+
+export { TTS_MAX_TEXT_LENGTH };
 const MAX_VOICE_NAME_LENGTH = 100;
 const MAX_REPORT_MESSAGE_LENGTH = 300;
 

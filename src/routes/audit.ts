@@ -10,7 +10,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import type { AuditEntry } from '../store/store.ts';
 import { authenticate } from '../access/authenticate.ts';
-import { AUDIT_CAP } from '../../rooms/overlay-room.ts';
+import { AUDIT_CAP } from '../protocol/constants.ts';
 import { badRequest } from '../errors.ts';
 import { roomOf } from './room-param.ts';
 

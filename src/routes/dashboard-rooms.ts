@@ -19,7 +19,8 @@ import { readValidBody } from '../http/body.ts';
 import { RoomId, emptyScene } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
 import { roomOf } from './room-param.ts';
-import { audit, issueKey, KeyLabel, KeyTtl } from './moderator-keys.ts';
+import { issueKey, KeyLabel, KeyTtl } from './moderator-keys.ts';
+import { audit } from '../store/audit.ts';
 import { publicBaseUrl } from './public-url.ts';
 
 const NewRoomBody = v.object({ room: RoomId });

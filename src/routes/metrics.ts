@@ -4,6 +4,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { mayActOnRoom } from '../access/principal.ts';
+import { DEFAULT_ROOM } from '../protocol/constants.ts';
 
 export function metricsRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -31,7 +32,7 @@ export function metricsRoutes(services: Services) {
     const rooms = [...services.overlays.all()].filter((room) => mayActOnRoom(principal, room.id)).map((room) => room.stats());
     const { metrics } = services;
     const latency = metrics.applyLatency();
-    const main = rooms.find((room) => room.room === (principal.room ?? 'main'));
+    const main = rooms.find((room) => room.room === (principal.room ?? DEFAULT_ROOM));
     return c.json({
       ok: true,
       scene_version: main?.version ?? 0,

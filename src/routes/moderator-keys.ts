@@ -12,6 +12,7 @@ import { BUCKETS } from '../access/rate-limit.ts';
 import { readValidBody } from '../http/body.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
+import { audit } from '../store/audit.ts';
 import { DEFAULT_ROOM } from './room-param.ts';
 
 const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
@@ -88,12 +89,4 @@ export async function issueKey(services: Services, c: Context<AppEnv>, body: { r
   const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl });
   await audit(services, record.room, { action: 'key.issued', key_id: record.id, label });
   return { key, ttl, room: record.room, label, key_id: record.id, expires_at: iso(record.expires) };
-}
-
-export async function audit(services: Services, room: string, entry: { action: string; [key: string]: unknown }, who = 'streamer'): Promise<void> {
-  try {
-    await services.store.appendAudit(room, { ts: Date.now(), who, ...entry }, 10_000);
-  } catch (error) {
-    services.log.warn('audit append failed', { room, action: entry.action, error: String(error) });
-  }
 }

@@ -10,7 +10,7 @@ import { deleteCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate, SESSION_COOKIE } from '../access/authenticate.ts';
-import { audit } from './moderator-keys.ts';
+import { audit } from '../store/audit.ts';
 import { closeSessionSockets } from './session-sockets.ts';
 
 export function moderatorSelfRoutes(services: Services) {

@@ -8,7 +8,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { AppError } from '../errors.ts';
-import { audit } from './moderator-keys.ts';
+import { audit } from '../store/audit.ts';
 import { closeSessionSockets, countSessionSockets } from './session-sockets.ts';
 
 export function moderatorSessionRoutes(services: Services) {

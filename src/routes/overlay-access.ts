@@ -7,10 +7,11 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { readValidBody } from '../http/body.ts';
+import { AppError } from '../errors.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { CloseCode } from '../protocol/messages.ts';
 import { DEFAULT_ROOM, roomOf } from './room-param.ts';
-import { audit } from './moderator-keys.ts';
+import { audit } from '../store/audit.ts';
 import { publicBaseUrl } from './public-url.ts';
 
 const TokenBody = v.object({ room: v.optional(RoomId, DEFAULT_ROOM) });
@@ -47,7 +48,7 @@ export function overlayAccessRoutes(services: Services) {
     const body = await readValidBody(c, AppliedBody);
     const principal = c.get('principal');
     if (principal.role !== 'streamer' && principal.room !== body.room) {
-      return c.json({ error: { code: 'wrong_room', message: `this credential is for room "${principal.room}"` } }, 403);
+      throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}"`);
     }
     // A report for a room not loaded here still counts towards the apply-latency metrics.
     const room = services.overlays.peek(body.room);

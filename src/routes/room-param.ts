@@ -3,7 +3,9 @@ import type { Context } from 'hono';
 import { RoomId } from '../protocol/scene.ts';
 import { badRequest } from '../errors.ts';
 
-export const DEFAULT_ROOM = 'main';
+import { DEFAULT_ROOM } from '../protocol/constants.ts';
+
+export { DEFAULT_ROOM };
 
 /** A room name from a path param or query, validated; the seed's routes default to "main". */
 export function roomName(value: string | undefined): string {

@@ -17,7 +17,7 @@ import { BUCKETS } from '../access/rate-limit.ts';
 import { STREAMER_SESSION_COOKIE, type StreamerSessionRecord } from '../access/streamer-sessions.ts';
 import { readBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
-import { audit } from './moderator-keys.ts';
+import { audit } from '../store/audit.ts';
 import { publicBaseUrl } from './public-url.ts';
 import { DEFAULT_ROOM } from './room-param.ts';
 import { isLoopbackHost } from '../create-services.ts';

@@ -13,7 +13,7 @@ import { readValidBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { TtsControlBody, TtsSpeakBody, type TtsServerMessage, type TtsSpeak, type TtsState } from '../protocol/tts.ts';
 import { roomName } from './room-param.ts';
-import { audit } from './moderator-keys.ts';
+import { audit } from '../store/audit.ts';
 
 export function ttsRoutes(services: Services) {
   const app = new Hono<AppEnv>();

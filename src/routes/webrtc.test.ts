@@ -193,7 +193,7 @@ sockets('publisher and two viewers: ids, addressing, from, stats and realtime me
   for (const s of [publisher, a]) s.close();
 });
 
-sockets('a second publisher replaces the first: publisher.replaced, close 1012, viewers renegotiate', async () => {
+sockets('a second publisher replaces the first: publisher.replaced, close 4004 (terminal), viewers renegotiate', async () => {
   const first = await join('swap', 'publisher');
   const viewer = await join('swap', 'viewer');
   await viewer.sig('room.state');

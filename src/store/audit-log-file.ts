@@ -4,9 +4,8 @@
  * grown enough to be compacted. Shared by the Node and Deno file persistences.
  */
 import type { AuditEntry } from './store.ts';
+import { AUDIT_CAP } from '../protocol/constants.ts';
 
-/** As many entries as a room's log keeps (the rooms append with this cap). */
-export const AUDIT_KEEP = 10_000;
 /** A log is rewritten to its newest `cap` entries once it holds more than this many times that. */
 export const AUDIT_COMPACT_FACTOR = 2;
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -21,7 +20,7 @@ export const roomOfAuditFile = (name: string): string | null => /^([A-Za-z0-9_-]
 export const formatAuditLines = (entries: readonly AuditEntry[]): string => entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
 
 /** The newest `keep` entries; a torn last line (a crash mid-append) or a bad line is skipped. */
-export function parseAuditLog(text: string, keep = AUDIT_KEEP): { entries: AuditEntry[]; compact: boolean } {
+export function parseAuditLog(text: string, keep = AUDIT_CAP): { entries: AuditEntry[]; compact: boolean } {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const entries: AuditEntry[] = [];
   for (const line of lines.slice(-keep)) {
