@@ -116,9 +116,13 @@ test('cue pause stops every overlay at the server position; play resumes from th
     return !state.paused && state.time < 1;
   });
   await editor.op({ type: 'cue', id: 'song', action: 'stop' });
-  await a!.waitForFunction(() => {
-    const m = document.querySelector<HTMLMediaElement>('[data-id="song"] audio')!;
-    return m.paused && m.currentTime === 0;
+  let last: unknown;
+  await waitFor('the stop', async () => {
+    const state = await mediaState(a!, 'song');
+    last = { ...state, playback: (await editor.scene()).items.find((i) => i.id === 'song')!.playback };
+    return state.paused && state.time < 0.01;
+  }, 8000, 100).catch((error: Error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(last)}`);
   });
 });
 

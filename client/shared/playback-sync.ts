@@ -79,7 +79,8 @@ export function syncPlayback(el: HTMLMediaElement, first: Item, onEnded?: MediaE
       return;
     }
     const rest = Number.isNaN(d) ? playback.offset : Math.min(playback.offset, d);
-    if (Math.abs(el.currentTime - rest) > 0.05) el.currentTime = rest;
+    // Paused may rest within a frame of its offset; stopped means the start, exactly.
+    if (Math.abs(el.currentTime - rest) > (playback.state === 'stopped' ? 0.001 : 0.05)) el.currentTime = rest;
   };
 
   const timer = setInterval(check, CHECK_MS);
