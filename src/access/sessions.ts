@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
 import { HashedRecords } from './hashed-records.ts';
+import { slideExpiry } from './sliding-expiry.ts';
 
 const SessionRecord = v.object({
   id: v.string(),
@@ -22,7 +23,6 @@ const SessionRecord = v.object({
 export type SessionRecord = v.InferOutput<typeof SessionRecord>;
 
 /** Writing last_seen on every request would make each API call a store write; this is plenty. */
-const TOUCH_EVERY_MS = 30_000;
 
 export class Sessions {
   private readonly records: HashedRecords<typeof SessionRecord>;
@@ -60,12 +60,7 @@ export class Sessions {
     const found = await this.lookup(secret);
     if (!found) return null;
     const { hash, record } = found;
-    const now = Date.now();
-    if (now - record.last_seen >= TOUCH_EVERY_MS) {
-      record.last_seen = now;
-      record.expires = Math.min(now + this.ttlSeconds * 1000, record.absolute_expires);
-      await this.write(hash, record);
-    }
+    if (slideExpiry(record, this.ttlSeconds)) await this.write(hash, record);
     return record;
   }
 

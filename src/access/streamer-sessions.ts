@@ -7,13 +7,13 @@ import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
 import { HashedRecords } from './hashed-records.ts';
+import { slideExpiry } from './sliding-expiry.ts';
 
 export const STREAMER_SESSION_COOKIE = 'so_streamer';
 /** Idle this long and the dashboard asks for the token again. */
 export const STREAMER_SESSION_TTL_SECONDS = 12 * 3600;
 /** However busy, a streamer session ends after this long. */
 export const STREAMER_SESSION_MAX_SECONDS = 7 * 24 * 3600;
-const TOUCH_EVERY_MS = 30_000;
 
 const StreamerSessionRecord = v.object({
   id: v.string(),
@@ -61,12 +61,7 @@ export class StreamerSessions {
     const hash = await sha256Hex(secret);
     const record = await this.records.getByHash(hash);
     if (record === null || Date.now() >= record.expires) return null;
-    const now = Date.now();
-    if (now - record.last_seen >= TOUCH_EVERY_MS) {
-      record.last_seen = now;
-      record.expires = Math.min(now + this.ttlSeconds * 1000, record.absolute_expires);
-      await this.write(hash, record);
-    }
+    if (slideExpiry(record, this.ttlSeconds)) await this.write(hash, record);
     return record;
   }
 
