@@ -147,7 +147,12 @@ test('double-click edits text in place; a file dragged from the library lands wh
   // Tall enough that the library and the canvas are both on screen: this is about the drag, not the fold.
   const page = await openPanel(1366, 1800);
   const id = await addVia(page, 'add-text');
-  await page.waitForSelector(`[data-selection="${id}"]`);
+  // The panel selects what it adds; wait on its own state first so a failure says what it had.
+  await waitFor(`the new item ${id} selected`, () => page.evaluate((want) => (window as unknown as { __panel: PanelState }).__panel.selection === want, id), 10_000)
+    .catch(async (err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await page.evaluate(() => ({ selection: (window as unknown as { __panel: PanelState }).__panel.selection, connection: (window as unknown as { __panel: PanelState }).__panel.connection })))}`);
+    });
+  await page.waitForSelector(`[data-selection="${id}"]`, { timeout: 10_000 });
   await page.dblclick(`[data-selection="${id}"]`);
   const editor = page.locator(`[data-editing="${id}"]`);
   await editor.fill('Привет, чат');
