@@ -100,10 +100,11 @@ export interface Refusal {
   message: string;
 }
 
-const SCENE_EDIT_OPS = new Set(['add', 'update', 'patch', 'remove', 'bringToFront', 'sendToBack', 'clear', 'cue', 'timer']);
+/** `replace` is PUT …/scene: the whole scene at once. */
+const SCENE_EDIT_OPS = new Set(['add', 'update', 'patch', 'remove', 'bringToFront', 'sendToBack', 'clear', 'cue', 'timer', 'replace']);
 
 /** Actions that replace the whole scene: an `items`-restricted grant may not do them. */
-const WHOLE_SCENE_ACTIONS = new Set(['clear', 'take', 'preset.take', 'revert', 'draft.reset']);
+const WHOLE_SCENE_ACTIONS = new Set(['clear', 'replace', 'take', 'preset.take', 'revert', 'draft.reset']);
 
 /** Each action and the scopes that allow it (any one suffices). Unknown actions need nothing here. */
 function scopesFor(action: ScopedAction): readonly Scope[] {

@@ -34,7 +34,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
       return {
         onOpen(_event, ws) {
           const who = principal();
-          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy, meta: { ...meta, connectedAt: Date.now() } });
+          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, grant: who.grant, legacy, meta: { ...meta, connectedAt: Date.now() } });
           target.connect(conn, sinceVersion);
         },
         onMessage(event, _ws) {
