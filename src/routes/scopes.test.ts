@@ -30,7 +30,7 @@ for (const storeKind of ['redis', 'embedded'] as const) {
   });
 
   const ops = (session: string, json: unknown) => server.api('/api/rooms/main/ops', { method: 'POST', headers: bearer(session), json });
-  const errorOf = async (res: Response) => ({ status: res.status, ...(((await res.json()) as Json).error as Json) });
+  const errorOf = async (res: Response): Promise<Json> => ({ status: res.status, ...(((await res.json()) as Json).error as Json) });
 
   test('a tts-only key can speak; every scene op, upload and publish is forbidden naming the scope', async () => {
     const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label: 'voice', scopes: ['tts'] } })).json()) as Json;
