@@ -11,7 +11,7 @@ import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
 import { LatencyHistory } from './latency-history.ts';
-import { endedChanges, resolveTimedOp, withPlaybackStamp } from './playback-clock.ts';
+import { endedChanges, mayReportEnded, resolveTimedOp, withPlaybackStamp } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import type { Connection } from './connection.ts';
 import * as v from 'valibot';
@@ -192,7 +192,7 @@ export class OverlayRoom extends Room {
         this.presence.select(conn, message.selection);
         return;
       case 'media.ended':
-        this.mediaEnded(message.id, message.at, message.duration);
+        if (mayReportEnded(conn)) this.mediaEnded(message.id, message.at, message.duration);
         return;
       case 'tts.started':
       case 'tts.ended':
