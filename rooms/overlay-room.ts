@@ -11,7 +11,7 @@ import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
 import { LatencyHistory } from './latency-history.ts';
-import { endedChanges } from './playback-clock.ts';
+import { endedChanges, mayReportEnded } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
@@ -154,7 +154,7 @@ export class OverlayRoom extends Room<ClientMessage> {
         this.presence.select(conn, message.selection);
         return;
       case 'media.ended':
-        this.mediaEnded(message.id, message.at, message.duration);
+        if (mayReportEnded(conn)) this.mediaEnded(message.id, message.at, message.duration);
         return;
       case 'tts.started':
       case 'tts.ended':
