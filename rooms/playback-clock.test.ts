@@ -1,13 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OverlayRoom } from './overlay-room.ts';
-import { cueChanges, endedChanges, timerChanges } from './playback-clock.ts';
+import { cueChanges, endedChanges, mayReportEnded, timerChanges } from './playback-clock.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createLogger } from '../src/logger.ts';
 import { FakeConnection, settle } from '../testing/fake-connection.ts';
 import { timerValueMs } from '../src/protocol/timeline.ts';
 import type { Item } from '../src/protocol/scene.ts';
+import { legacySocketFrames } from '../src/legacy/socket-messages.ts';
 
 const log = createLogger('silent');
 const base = { x: 0, y: 0, w: 320, h: 180, z: 0, rotation: 0, opacity: 1, visible: true, locked: false };
@@ -18,7 +19,7 @@ const timer = (extra: Partial<NonNullable<Item['timer']>> = {}): Item => ({
 
 async function makeRoom(store?: MemoryStore) {
   const s = store ?? (await MemoryStore.open());
-  const room = new OverlayRoom('main', { store: s, metrics: new Metrics(), log });
+  const room = new OverlayRoom('main', { store: s, metrics: new Metrics(), log, legacyFrames: legacySocketFrames });
   const moderator = new FakeConnection('moderator', 'mod');
   const overlay = new FakeConnection('overlay');
   room.connect(moderator);
@@ -106,6 +107,38 @@ cue('an overlay report of the end commits stopped + hidden once, however many ov
   assert.is(overlay.of('error').at(-1)!.code, 'bad_message');
 });
 
+cue('an end reported early, or by a moderator-opened overlay page, hides nothing', async () => {
+  const { room, send, item } = await makeRoom();
+  const at = Date.now() - 2000;
+  await room.submit({ type: 'add', item: clip({ autoHide: true, playback: { state: 'playing', at, offset: 0 } }) }, 'test');
+  await send({ type: 'media.ended', id: 'c', at, duration: 30 });
+  assert.is(item('c')!.visible, true, 'a moderator socket cannot speak media.ended');
+  const moderatorsPreview = new FakeConnection('overlay', 'mod', 'session-1');
+  room.connect(moderatorsPreview);
+  await settle();
+  room.receive(moderatorsPreview, JSON.stringify({ type: 'media.ended', id: 'c', at, duration: 1.5 }));
+  await settle(10);
+  assert.is(item('c')!.visible, true, 'an overlay page opened with a moderator credential is not believed');
+  await send({ type: 'media.ended', id: 'c', at, duration: 30 }, await overlayOf(room));
+  assert.is(item('c')!.visible, true, 'a 30 s clip cannot have ended 2 s after it started');
+  assert.is(item('c')!.playback!.state, 'playing');
+  await send({ type: 'media.ended', id: 'c', at, duration: 2 }, await overlayOf(room));
+  assert.is(item('c')!.visible, false, 'the real overlay, at the clip\'s end, is believed');
+});
+
+cue('mayReportEnded: overlay credential only', () => {
+  assert.ok(mayReportEnded({ role: 'overlay' }));
+  assert.not.ok(mayReportEnded({ role: 'overlay', sessionId: 's' }));
+  assert.not.ok(mayReportEnded({ role: 'moderator', sessionId: 's' }));
+});
+
+async function overlayOf(room: OverlayRoom): Promise<FakeConnection> {
+  const conn = new FakeConnection('overlay');
+  room.connect(conn);
+  await settle();
+  return conn;
+}
+
 const timers = suite('timer op');
 
 timers('start, pause and resume keep the paused time out; reset goes back to the full duration', () => {
@@ -153,7 +186,7 @@ hides('a hideAt that passed while the room was not loaded is applied at load, be
   await first.room.submit({ type: 'add', item: { ...clip(), id: 'h', kind: 'image', hideAt: Date.now() + 40 } }, 'test');
   first.room.dispose();
   await settle(80);
-  const again = new OverlayRoom('main', { store, metrics: new Metrics(), log });
+  const again = new OverlayRoom('main', { store, metrics: new Metrics(), log, legacyFrames: legacySocketFrames });
   const overlay = new FakeConnection('overlay');
   again.connect(overlay);
   await settle(20);
