@@ -19,7 +19,7 @@ import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submiss
 import { once, type LegacyFrames } from './legacy-frames.ts';
 import type { Connection, Role } from './connection.ts';
 import type { RoomControl } from './room-control.ts';
-import { isProductionOp } from '../src/protocol/production-ops.ts';
+import { auditedAs, isProductionOp } from '../src/protocol/production-ops.ts';
 import type * as v from 'valibot';
 import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
@@ -392,7 +392,8 @@ export class OverlayRoom extends Room<ClientMessage> {
   }
 
   private appendAudit(entry: AuditEntry): void {
-    this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
+    const [room, line] = auditedAs(this.id, entry);
+    this.deps.store.appendAudit(room, line, AUDIT_CAP).catch(() => {
       // The scene is committed; a lost audit line must not fail the op. The store logs outages.
     });
   }

@@ -33,3 +33,7 @@ export const isProductionOp = <T extends { type: string }>(op: T | ProductionOp)
 export const draftRoomId = (room: string) => `${room}.draft`;
 export const isDraftRoomId = (id: string) => id.endsWith('.draft');
 export const liveRoomIdOf = (id: string) => (isDraftRoomId(id) ? id.slice(0, -'.draft'.length) : id);
+
+/** A draft's audit lines go to its room's log, marked with the stage. */
+export const auditedAs = <E extends object>(id: string, entry: E): [string, E | (E & { stage: Stage })] =>
+  isDraftRoomId(id) ? [liveRoomIdOf(id), { ...entry, stage: 'draft' as const }] : [id, entry];
