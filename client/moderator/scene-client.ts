@@ -52,6 +52,8 @@ interface Preview {
 
 export interface SceneClientOptions {
   room: string;
+  /** `draft`: this client shows and edits the room's shared draft. */
+  stage?: 'live' | 'draft';
   /** Resolves false when the session is gone (HTTP 401). */
   sessionAlive(): Promise<boolean>;
 }
@@ -65,6 +67,8 @@ export class SceneClient {
   tts: TtsEntry[] = [];
   notice: Notice | null = null;
   selection: string | null = null;
+  /** Set when the streamer changed this session's scopes while the panel is open. */
+  scopes: { scopes: string[]; items: string[] | null } | null = null;
 
   private readonly tracker = new SceneTracker();
   private readonly previews = new Map<string, Preview>();
@@ -311,6 +315,7 @@ export class SceneClient {
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('room', this.options.room);
     url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
+    if (this.options.stage === 'draft') url.searchParams.set('stage', 'draft');
     if (this.tracker.hasScene) url.searchParams.set('since_version', String(this.tracker.version));
     return url.href;
   }
@@ -352,6 +357,9 @@ export class SceneClient {
           : [...this.tts, entry].slice(-TTS_SHOWN);
         break;
       }
+      case 'session.scopes':
+        this.scopes = { scopes: msg.scopes, items: msg.items };
+        break;
       case 'tts.clear':
         this.tts = this.tts.filter((e) => e.state === 'ended' || e.state === 'error');
         break;
