@@ -20,7 +20,7 @@ import { CANVAS_HEIGHT, CANVAS_WIDTH, ItemId, MediaSrc, RoomId, type Item, type 
 import { SceneOp } from '../protocol/messages.ts';
 import { parseValue } from '../protocol/parse.ts';
 import { mimeOfStoredName } from '../uploads/media-types.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
 
 /** Forms send booleans as text. */

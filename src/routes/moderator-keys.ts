@@ -13,7 +13,7 @@ import { readValidBody } from '../http/body.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 
 const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
 /**

@@ -18,8 +18,8 @@ import { STREAMER_SESSION_COOKIE, type StreamerSessionRecord } from '../access/s
 import { readBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { publicBaseUrl } from './public-url.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 import { isLoopbackHost } from '../create-services.ts';
 
 /** Sign-ins are not about one room; they are logged with the default room's audit. */

@@ -12,7 +12,7 @@ import { BUCKETS } from '../access/rate-limit.ts';
 import { readValidBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { TtsControlBody, TtsSpeakBody, type TtsServerMessage, type TtsSpeak, type TtsState } from '../protocol/tts.ts';
-import { roomName } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { audit } from '../store/audit.ts';
 
 export function ttsRoutes(services: Services) {
