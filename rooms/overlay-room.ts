@@ -25,7 +25,7 @@ import {
   toScene,
   type ItemRefusal,
   type SceneState,
-} from './scene-state.ts';
+} from './scene-model.ts';
 import {
   CloseCode,
   ModeratorClientMessage,

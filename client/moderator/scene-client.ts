@@ -8,7 +8,7 @@ import type { ModeratorClientMessage, PresenceEntry, ServerMessage } from '../..
 import type { Item } from '../../src/protocol/scene.ts';
 import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src/protocol/constants.ts';
 import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
-import { SceneTracker, applyPatch } from '../shared/scene-state.ts';
+import { SceneTracker, applyPatch } from '../shared/scene-tracker.ts';
 import { sortByZ } from '../shared/renderer.tsx';
 import { serverClock } from '../shared/server-clock.ts';
 import { errorText } from './i18n.ts';

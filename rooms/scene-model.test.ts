@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as v from 'valibot';
-import { applySceneOp, cloneSceneState, emptySceneState, type SceneState } from './scene-state.ts';
+import { applySceneOp, cloneSceneState, emptySceneState, type SceneState } from './scene-model.ts';
 import { Item, MAX_Z } from '../src/protocol/scene.ts';
 
 const item = (id: string, z: number, extra: Record<string, unknown> = {}) => v.parse(Item, { id, kind: 'text', text: id, z, ...extra });
