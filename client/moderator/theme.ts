@@ -1,4 +1,4 @@
-/** The seed's three themes, as CSS custom properties keyed by `data-theme` (moderator.css). */
+/** The FastAPI version's three themes, as CSS custom properties keyed by `data-theme` (moderator.css). */
 export const THEMES = ['dark', 'turquoise', 'midnight'] as const;
 export type Theme = (typeof THEMES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * The seed's TTS form (text, lang, rate, pitch, volume, voice, presets) and the room's speech
+ * The FastAPI version's TTS form (text, lang, rate, pitch, volume, voice, presets) and the room's speech
  * queue as overlays report it. Settings other than the text are remembered in this browser.
  */
 import { useEffect, useState } from 'preact/hooks';

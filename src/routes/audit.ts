@@ -2,7 +2,7 @@
  * GET /api/rooms/:room/audit?before=&limit=&action=&who=: the room's audit log, one page of
  * the newest entries older than `before` (ms), filtered by action (exact, or a prefix such as
  * `key` for `key.*`) and by who (exact, case-insensitive). The page itself is oldest first, as
- * the seed's route always answered; `next_before` asks for the page before it.
+ * the FastAPI version's route always answered; `next_before` asks for the page before it.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';

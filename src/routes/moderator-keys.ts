@@ -1,5 +1,5 @@
 /**
- * One-time moderator keys (seed paths and fields): the streamer issues, lists and revokes;
+ * One-time moderator keys (legacy API paths and fields): the streamer issues, lists and revokes;
  * anyone holding a key may consume it once for a session bound to the key's room.
  */
 import { Hono, type Context } from 'hono';

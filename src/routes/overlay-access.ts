@@ -1,5 +1,5 @@
 /**
- * View tokens for OBS, their rotation, and the seed's HTTP apply report.
+ * View tokens for OBS, their rotation, and the FastAPI version's HTTP apply report.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';

@@ -1,5 +1,5 @@
 /**
- * Scene over HTTP, for streamers' scripts and the seed's panel: read, replace (with a stale
+ * Scene over HTTP, for streamers' scripts and the FastAPI version's panel: read, replace (with a stale
  * check so a newer scene is never overwritten), and apply ops through the room's queue.
  */
 import { Hono, type Context } from 'hono';

@@ -1,5 +1,5 @@
 /**
- * Text-to-speech control (seed paths): speak, skip, clear. The server only validates and
+ * Text-to-speech control (legacy API paths): speak, skip, clear. The server only validates and
  * relays to the room's overlays, which keep the queue; with a server-side engine it also
  * attaches synthesized audio. Panels learn the queue from `tts.state` events.
  */
