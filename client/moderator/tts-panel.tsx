@@ -7,7 +7,7 @@ import { sessionApi, ApiError } from './api.ts';
 import { InputField, NumberField, Row } from './fields.tsx';
 import { errorText, t, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
-import { readStorage, writeStorage } from './theme.ts';
+import { readStorage, writeStorage } from '../shared/local-storage.ts';
 import { TTS_MAX_TEXT_LENGTH } from '../../src/protocol/constants.ts';
 
 /** The server's bound (src/protocol/tts.ts); repeated so this bundle stays free of schemas. */
