@@ -16,10 +16,10 @@ import { OpSender, opKey, type ItemFields, type OpFailure, type PanelOp } from '
 import { UndoStack, patchStep, reorderStep } from './undo-stack.ts';
 import { randomId } from './random-id.ts';
 import { PendingEdits, type Gesture } from './pending-edits.ts';
+import { withTtsState, withoutWaiting, type TtsEntry } from './speech-queue.ts';
 
 export type RoomStatus = Extract<ServerMessage, { type: 'room.status' }>;
-type TtsStateMessage = Extract<ServerMessage, { type: 'tts.state' }>;
-export type TtsEntry = Omit<TtsStateMessage, 'type'>;
+export type { TtsEntry };
 export type NoticeKind = 'conflict' | 'refused' | 'offline' | 'lost';
 export interface Notice {
   id: number;
@@ -29,7 +29,6 @@ export interface Notice {
 
 /** Per dragged item: at most one op every 34 ms, i.e. under 30 ops/s. */
 export const STREAM_INTERVAL_MS = 34;
-const TTS_SHOWN = 30;
 /** A refused upgrade looks like any dropped socket (1006); ask HTTP why, but not in a loop. */
 const SESSION_CHECK_MS = 5000;
 
@@ -297,17 +296,11 @@ export class SceneClient {
         this.presence = msg.moderators;
         this.you = msg.you ?? null;
         break;
-      case 'tts.state': {
-        const { type: _type, ...entry } = msg;
-        const known = this.tts.find((e) => e.id === entry.id);
-        // The overlay's report has no text; keep the text from the queued entry.
-        this.tts = known
-          ? this.tts.map((e) => (e.id === entry.id ? { ...e, ...entry } : e))
-          : [...this.tts, entry].slice(-TTS_SHOWN);
+      case 'tts.state':
+        this.tts = withTtsState(this.tts, msg);
         break;
-      }
       case 'tts.clear':
-        this.tts = this.tts.filter((e) => e.state === 'ended' || e.state === 'error');
+        this.tts = withoutWaiting(this.tts);
         break;
       default:
         return;
