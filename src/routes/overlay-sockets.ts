@@ -4,12 +4,11 @@
  */
 import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
-import * as v from 'valibot';
 import type { RoomRegistry } from '../../rooms/registry.ts';
 import type { OverlayRoom } from '../../rooms/overlay-room.ts';
 import type { Connection, ConnectionMeta, Role } from '../../rooms/connection.ts';
-import { RoomId } from '../protocol/scene.ts';
-import { toConnection, frameText } from './ws-connection.ts';
+import { toConnection, frameText } from '../http/ws-connection.ts';
+import { roomName } from '../http/room-param.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -86,11 +85,8 @@ function metaOf(c: Context<AppEnv>): ConnectionMeta {
   };
 }
 
-function roomFrom(value: string | undefined): string {
-  const parsed = v.safeParse(RoomId, value ?? 'main');
-  if (!parsed.success) throw badRequest('bad_room', parsed.issues[0].message);
-  return parsed.output;
-}
+/** The shared room-name rule, so a socket and an HTTP route refuse the same names alike. */
+const roomFrom = (value: string | undefined): string => roomName(value);
 
 /** `v=2` (our clients) or nothing / `v=1` (the FastAPI version's pages and scripts). */
 function speaksLegacy(value: string | undefined): boolean {
