@@ -55,7 +55,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
     });
 
   app.get('/ws/overlay', async (c, next) => {
-    const room = roomFrom(c.req.query('room'));
+    const room = roomName(c.req.query('room'));
     const principal = c.get('principal');
     // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
     // when the panel and an overlay preview share a browser): it must count as one and may
@@ -65,7 +65,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
 
   app.get('/ws/moderator', async (c, next) => {
     const principal = c.get('principal');
-    const room = roomFrom(c.req.query('room') ?? principal.room);
+    const room = roomName(c.req.query('room') ?? principal.room);
     return join(() => principal, room, metaOf(c), sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
@@ -86,7 +86,6 @@ function metaOf(c: Context<AppEnv>): ConnectionMeta {
 }
 
 /** The shared room-name rule, so a socket and an HTTP route refuse the same names alike. */
-const roomFrom = (value: string | undefined): string => roomName(value);
 
 /** `v=2` (our clients) or nothing / `v=1` (the FastAPI version's pages and scripts). */
 function speaksLegacy(value: string | undefined): boolean {
