@@ -85,8 +85,6 @@ function metaOf(c: Context<AppEnv>): ConnectionMeta {
   };
 }
 
-/** The shared room-name rule, so a socket and an HTTP route refuse the same names alike. */
-
 /** `v=2` (our clients) or nothing / `v=1` (the FastAPI version's pages and scripts). */
 function speaksLegacy(value: string | undefined): boolean {
   if (value === undefined || value === '1') return true;
