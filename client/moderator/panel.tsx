@@ -12,7 +12,7 @@ import { randomId } from './random-id.ts';
 import { SceneClient } from './scene-client.ts';
 import type { Me } from './session.ts';
 import { sessionAlive } from './session.ts';
-import { readStorage, writeStorage } from './theme.ts';
+import { readStorage, writeStorage } from '../shared/local-storage.ts';
 import { TopBar, type Prefs } from './top-bar.tsx';
 import { TtsPanel } from './tts-panel.tsx';
 import type { Item } from '../../src/protocol/scene.ts';

@@ -10,7 +10,7 @@ import type { Item } from '../../src/protocol/scene.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 
-type PanelState = { version: number; items: Item[]; connection: string };
+type PanelState = { version: number; items: Item[]; selection: string | null; connection: string; revoked: boolean; settling: boolean };
 declare global {
   interface Window {
     __panel?: PanelState;
