@@ -34,6 +34,8 @@ const SESSION_CHECK_MS = 5000;
 
 export interface SceneClientOptions {
   room: string;
+  /** `draft`: this client shows and edits the room's shared draft. */
+  stage?: 'live' | 'draft';
   /** Resolves false when the session is gone (HTTP 401). */
   sessionAlive(): Promise<boolean>;
 }
@@ -47,6 +49,8 @@ export class SceneClient {
   tts: TtsEntry[] = [];
   notice: Notice | null = null;
   selection: string | null = null;
+  /** Set when the streamer changed this session's scopes while the panel is open. */
+  scopes: { scopes: string[]; items: string[] | null } | null = null;
 
   private readonly tracker = new SceneTracker();
   private readonly edits = new PendingEdits();
@@ -265,6 +269,7 @@ export class SceneClient {
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('room', this.options.room);
     url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
+    if (this.options.stage === 'draft') url.searchParams.set('stage', 'draft');
     if (this.tracker.hasScene) url.searchParams.set('since_version', String(this.tracker.version));
     return url.href;
   }
@@ -301,6 +306,9 @@ export class SceneClient {
         break;
       case 'tts.clear':
         this.tts = withoutWaiting(this.tts);
+        break;
+      case 'session.scopes':
+        this.scopes = { scopes: msg.scopes, items: msg.items };
         break;
       default:
         return;

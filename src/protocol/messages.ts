@@ -7,12 +7,15 @@ import * as v from 'valibot';
 import { Item, ItemChanges, ItemId, Scene, normaliseItemAliases } from './scene.ts';
 import { CueActionSchema, TimerActionSchema } from './playback.ts';
 import { TtsReport, type TtsServerMessage, type TtsState } from './tts.ts';
+import type { Scope } from './scopes.ts';
+import { ProductionOp, StageSchema } from './production-ops.ts';
 
 const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
 const Version = v.pipe(v.number('version must be a number'), v.safeInteger('version must be an integer'), v.minValue(0));
 const ClientTs = v.optional(v.pipe(v.number(), v.finite()));
 
-const opMeta = { req_id: ReqId, base_version: v.optional(Version) };
+/** `stage: 'draft'` edits the room's shared draft instead of the live scene. */
+const opMeta = { req_id: ReqId, base_version: v.optional(Version), stage: v.optional(StageSchema) };
 const AliasedItem = v.pipe(v.unknown(), v.transform(normaliseItemAliases), Item);
 
 /** Scene operations a moderator (or the streamer) may send. The FastAPI version's ops come first. */
@@ -65,7 +68,7 @@ export const Presence = v.object({
   selection: v.nullable(v.pipe(v.array(ItemId), v.maxLength(MAX_PRESENCE_SELECTION, `at most ${MAX_PRESENCE_SELECTION} selected ids`))),
 });
 
-export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, ...SceneOp.options]);
+export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, ...SceneOp.options, ...ProductionOp.options]);
 export type ModeratorClientMessage = v.InferOutput<typeof ModeratorClientMessage>;
 
 /**
@@ -105,6 +108,8 @@ export type ServerMessage =
   | { type: 'pong'; server_ts: number; client_ts?: number }
   | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null }
   | { type: 'presence.state'; moderators: PresenceEntry[]; you?: string }
+  /** The streamer changed this socket's session scopes; they apply to the next op. */
+  | { type: 'session.scopes'; scopes: Scope[]; items: string[] | null }
   | TtsServerMessage
   | TtsState;
 

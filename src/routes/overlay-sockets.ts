@@ -12,7 +12,11 @@ import { roomName } from '../http/room-param.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AppEnv } from '../app-env.ts';
-import { badRequest } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
+import { mayWatchStage } from '../access/principal.ts';
+import { draftRoomId } from '../protocol/production-ops.ts';
+import type { ProductionActions } from '../production/production-actions.ts';
+import { stageOf } from './stage-param.ts';
 import { PROTOCOL_PARAM, PROTOCOL_VERSION } from '../protocol/constants.ts';
 
 export interface SocketRouteDeps {
@@ -21,6 +25,7 @@ export interface SocketRouteDeps {
   metrics: Metrics;
   /** Set while the server drains: new sockets are refused so the old ones can finish. */
   isDraining(): boolean;
+  production: Pick<ProductionActions, 'draftScene'>;
 }
 
 export function overlaySocketRoutes(deps: SocketRouteDeps) {
@@ -35,7 +40,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
           // Looked up at open, not at upgrade (as the signaling route does): the registry may
           // have dropped an idle room in between.
           const who = principal();
-          const opened = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy, meta: { ...meta, connectedAt: Date.now() } });
+          const opened = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, grant: who.grant, legacy, meta: { ...meta, connectedAt: Date.now() } });
           [target, conn] = [deps.overlays.get(room), opened];
           target.connect(opened, sinceVersion);
         },
@@ -54,8 +59,17 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
       };
     });
 
+  /** `stage=draft` joins the room's draft (seeded from live on first use); only who may watch it. */
+  const stageRoom = async (c: Context<AppEnv>, room: string): Promise<string> => {
+    const stage = stageOf(c);
+    if (stage === 'live') return room;
+    if (!mayWatchStage(c.get('principal'), stage)) throw new AppError(403, 'forbidden', 'this view token does not show the draft; issue one with stages ["live", "draft"]');
+    await deps.production.draftScene(room);
+    return draftRoomId(room);
+  };
+
   app.get('/ws/overlay', async (c, next) => {
-    const room = roomName(c.req.query('room'));
+    const room = await stageRoom(c, roomName(c.req.query('room')));
     const principal = c.get('principal');
     // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
     // when the panel and an overlay preview share a browser): it must count as one and may
@@ -65,7 +79,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
 
   app.get('/ws/moderator', async (c, next) => {
     const principal = c.get('principal');
-    const room = roomName(c.req.query('room') ?? principal.room);
+    const room = await stageRoom(c, roomName(c.req.query('room') ?? principal.room));
     return join(() => principal, room, metaOf(c), sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
