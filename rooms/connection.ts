@@ -2,6 +2,8 @@
  * What a room knows of a socket: identity decided by the route before the room saw it, and
  * three verbs. Node, Deno and the room tests each provide their own.
  */
+import type { Grant } from '../src/protocol/scopes.ts';
+
 export type Role = 'overlay' | 'moderator' | 'streamer' | 'publisher' | 'viewer';
 
 export interface Connection {
@@ -11,6 +13,11 @@ export interface Connection {
   readonly label: string;
   /** The moderator session behind this socket, so ending a session can close it. */
   readonly sessionId?: string;
+  /**
+   * What a moderator socket may do (absent: everything, the streamer). Mutable: the streamer
+   * changing a live session's scopes reaches its open sockets without a reconnect.
+   */
+  grant?: Grant;
   /** Did not ask for `v=2`: a FastAPI-version page or script, sent that version's broadcast names. */
   readonly legacy?: boolean;
   /** What the upgrade request said about the client, for the streamer's health view. */

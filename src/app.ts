@@ -23,6 +23,7 @@ import { webrtcRoutes } from './routes/webrtc.ts';
 import { streamerSessionRoutes } from './routes/streamer-session.ts';
 import { dashboardRoomRoutes } from './routes/dashboard-rooms.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { presetRoutes } from './routes/presets.ts';
 import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
@@ -85,6 +86,7 @@ export function createApp(services: Services) {
   app.route('/', streamerSessionRoutes(services));
   app.route('/', dashboardRoomRoutes(services));
   app.route('/', auditRoutes(services));
+  app.route('/', presetRoutes(services));
   app.route('/', pageRoutes(services));
   return app;
 }

@@ -18,8 +18,8 @@ export interface TestServer extends RunningServer {
   /** fetch against the server; `streamer: true` adds the streamer token. */
   api(path: string, init?: RequestInit & { streamer?: boolean; json?: unknown }): Promise<Response>;
   viewToken(room?: string): Promise<string>;
-  /** Issue a key and consume it: a moderator session for `room`. */
-  moderatorSession(room?: string, label?: string): Promise<{ session: string; session_id: string }>;
+  /** Issue a key (with `grant`'s scopes and items, when given) and consume it: a moderator session for `room`. */
+  moderatorSession(room?: string, label?: string, grant?: { scopes?: string[]; items?: string[] }): Promise<{ session: string; session_id: string }>;
   stop(): Promise<void>;
 }
 
@@ -57,8 +57,8 @@ export async function startTestServer(options: { env?: Record<string, string>; d
       const res = await api('/api/overlay/token', { method: 'POST', streamer: true, json: { room } });
       return ((await res.json()) as { token: string }).token;
     },
-    async moderatorSession(room = 'main', label = 'mod') {
-      const issued = (await (await api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room, label } })).json()) as { key: string };
+    async moderatorSession(room = 'main', label = 'mod', grant = {}) {
+      const issued = (await (await api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room, label, ...grant } })).json()) as { key: string };
       const res = await api('/api/moderator-keys/consume', { method: 'POST', json: { key: issued.key } });
       return (await res.json()) as { session: string; session_id: string };
     },

@@ -14,6 +14,9 @@ import { BUCKETS } from './rate-limit.ts';
 import { secretsEqual } from './secrets.ts';
 import { crossSiteCookieRequest, originAllowed, ownOrigin } from './origin.ts';
 import { STREAMER_SESSION_COOKIE } from './streamer-sessions.ts';
+import { sessionGrant } from './sessions.ts';
+import { grantOf } from './principal.ts';
+import { missingScope, type ScopedAction } from '../protocol/scopes.ts';
 
 export const SESSION_COOKIE = 'so_session';
 
@@ -23,6 +26,8 @@ export interface AuthenticateOptions {
   room?: (c: Context<AppEnv>) => string | undefined;
   /** Reads are exempt from Origin checks; writes and upgrades are not. */
   write?: boolean;
+  /** The scoped action the route performs: a moderator without the scope gets 403 `forbidden`. */
+  scope?: ScopedAction['type'];
 }
 
 export function authenticate(services: Services, options: AuthenticateOptions): MiddlewareHandler<AppEnv> {
@@ -48,6 +53,7 @@ export function authenticate(services: Services, options: AuthenticateOptions): 
         throw new AppError(403, 'origin_refused', 'a cross-site request (Sec-Fetch-Site) may not use the session cookie');
       }
     }
+    if (options.scope !== undefined) requireScope(principal, { type: options.scope });
     c.set('principal', principal);
     const clearCookie = await hasDeadCookie(services, c);
     if (clearCookie) clearSessionCookie(c);
@@ -99,7 +105,7 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
       throw new AppError(401, 'invalid_session', 'the moderator session is unknown, ended or expired');
     }
     c.set('credential', 'session-cookie');
-    return { role: 'moderator', label: record.label, room: record.room, sessionId: record.id };
+    return { role: 'moderator', label: record.label, room: record.room, sessionId: record.id, grant: sessionGrant(record) };
   }
 
   throw new AppError(401, 'unauthenticated', `credentials required (${describe(allows)})`);
@@ -112,7 +118,7 @@ async function explicitCredential(services: Services, c: Context<AppEnv>, allows
     const record = await services.sessions.resolve(session.secret);
     if (!record) throw new AppError(401, 'invalid_session', 'the moderator session is unknown, ended or expired');
     c.set('credential', session.via);
-    return { role: 'moderator', label: record.label, room: record.room, sessionId: record.id };
+    return { role: 'moderator', label: record.label, room: record.room, sessionId: record.id, grant: sessionGrant(record) };
   }
 
   const viewToken = c.req.query('token');
@@ -156,4 +162,10 @@ function describe(allows: (role: PrincipalRole) => boolean): string {
   if (allows('moderator')) ways.push('a moderator session');
   if (allows('overlay')) ways.push('a view token');
   return ways.join(' or ');
+}
+
+/** 403 `{error: {code: 'forbidden', scope, message}}` when the principal may not do `action`. */
+export function requireScope(principal: Principal, action: ScopedAction, item?: { id: string; name?: string }): void {
+  const refusal = missingScope(grantOf(principal), action, item);
+  if (refusal) throw new AppError(403, 'forbidden', refusal.message, { details: { scope: refusal.scope } });
 }

@@ -34,6 +34,13 @@ export class HashedRecords<S extends v.GenericSchema<unknown, { id: string }>> {
     return hash ? this.getByHash(hash) : null;
   }
 
+  /** The record and the hash it is stored under, to rewrite it in place. */
+  async getWithHashById(id: string): Promise<{ hash: string; record: v.InferOutput<S> } | null> {
+    const hash = await this.store.get(this.byId(id));
+    const record = hash ? await this.getByHash(hash) : null;
+    return hash && record ? { hash, record } : null;
+  }
+
   async takeById(id: string): Promise<v.InferOutput<S> | null> {
     const hash = await this.store.getDel(this.byId(id));
     return hash ? this.parse(await this.store.getDel(this.byHash(hash))) : null;

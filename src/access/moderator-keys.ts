@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
 import { HashedRecords } from './hashed-records.ts';
+import { ItemFilter, ScopeName, type Scope } from '../protocol/scopes.ts';
 
 const KeyRecord = v.object({
   id: v.string(),
@@ -14,6 +15,9 @@ const KeyRecord = v.object({
   streamer_id: v.string(),
   created: v.number(),
   expires: v.number(),
+  /** Absent on keys issued before scopes existed: they keep the default rights. */
+  scopes: v.optional(v.array(ScopeName)),
+  items: v.optional(v.nullable(ItemFilter)),
 });
 export type KeyRecord = v.InferOutput<typeof KeyRecord>;
 
@@ -24,7 +28,7 @@ export class ModeratorKeys {
     this.records = new HashedRecords(store, 'modkey', KeyRecord);
   }
 
-  async issue(input: { room: string; label: string; streamerId: string; ttlSeconds: number }): Promise<{ key: string; record: KeyRecord }> {
+  async issue(input: { room: string; label: string; streamerId: string; ttlSeconds: number; scopes?: readonly Scope[]; items?: readonly string[] | null }): Promise<{ key: string; record: KeyRecord }> {
     const key = randomToken(32);
     const now = Date.now();
     const record: KeyRecord = {
@@ -34,6 +38,8 @@ export class ModeratorKeys {
       streamer_id: input.streamerId,
       created: now,
       expires: now + input.ttlSeconds * 1000,
+      ...(input.scopes ? { scopes: [...input.scopes] } : {}),
+      ...(input.items && input.items.length > 0 ? { items: [...input.items] } : {}),
     };
     await this.records.put(await sha256Hex(key), record, input.ttlSeconds);
     return { key, record };

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
 import { HashedRecords } from './hashed-records.ts';
 import { slideExpiry } from './sliding-expiry.ts';
+import { ItemFilter, ScopeName, grantFrom, type Grant } from '../protocol/scopes.ts';
 
 const SessionRecord = v.object({
   id: v.string(),
@@ -19,6 +20,9 @@ const SessionRecord = v.object({
   last_seen: v.number(),
   expires: v.number(),
   absolute_expires: v.number(),
+  /** Copied from the key; absent on sessions from before scopes (default rights). */
+  scopes: v.optional(v.array(ScopeName)),
+  items: v.optional(v.nullable(ItemFilter)),
 });
 export type SessionRecord = v.InferOutput<typeof SessionRecord>;
 
@@ -35,7 +39,7 @@ export class Sessions {
     this.records = new HashedRecords(store, 'session', SessionRecord);
   }
 
-  async create(input: { room: string; label: string; keyId: string; address?: string }): Promise<{ secret: string; record: SessionRecord }> {
+  async create(input: { room: string; label: string; keyId: string; address?: string; grant?: Grant }): Promise<{ secret: string; record: SessionRecord }> {
     const secret = randomToken(32);
     const hash = await sha256Hex(secret);
     const now = Date.now();
@@ -50,6 +54,7 @@ export class Sessions {
       last_seen: now,
       expires: Math.min(now + this.ttlSeconds * 1000, absolute),
       absolute_expires: absolute,
+      ...(input.grant ? grantFields(input.grant) : {}),
     };
     await this.write(hash, record);
     return { secret, record };
@@ -86,6 +91,16 @@ export class Sessions {
     return this.records.getById(id);
   }
 
+  /** Replaces a live session's scopes (the streamer's PATCH); null when it is not live. */
+  async setGrant(id: string, grant: Grant): Promise<SessionRecord | null> {
+    const found = await this.records.getWithHashById(id);
+    if (!found || Date.now() >= found.record.expires) return null;
+    const { scopes: _scopes, items: _items, ...rest } = found.record;
+    const record: SessionRecord = { ...rest, ...grantFields(grant) };
+    await this.write(found.hash, record);
+    return record;
+  }
+
   async end(id: string): Promise<SessionRecord | null> {
     return this.records.takeById(id);
   }
@@ -94,3 +109,8 @@ export class Sessions {
     await this.records.put(hash, record, Math.max(1, Math.ceil((record.expires - Date.now()) / 1000)));
   }
 }
+
+/** What a session record holds, as the grant the room and routes check. */
+export const sessionGrant = (record: SessionRecord): Grant => grantFrom(record);
+
+const grantFields = (grant: Grant) => ({ scopes: [...grant.scopes], ...(grant.items && grant.items.length > 0 ? { items: [...grant.items] } : {}) });

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { Item, ItemChanges, ItemId, Scene, normaliseItemAliases } from './scene.ts';
 import { CueActionSchema, TimerActionSchema } from './playback.ts';
 import { TtsReport, type TtsServerMessage, type TtsState } from './tts.ts';
+import type { Scope } from './scopes.ts';
 
 const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
 const Version = v.pipe(v.number('version must be a number'), v.safeInteger('version must be an integer'), v.minValue(0));
@@ -105,6 +106,8 @@ export type ServerMessage =
   | { type: 'pong'; server_ts: number; client_ts?: number }
   | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null }
   | { type: 'presence.state'; moderators: PresenceEntry[]; you?: string }
+  /** The streamer changed this socket's session scopes; they apply to the next op. */
+  | { type: 'session.scopes'; scopes: Scope[]; items: string[] | null }
   | TtsServerMessage
   | TtsState;
 

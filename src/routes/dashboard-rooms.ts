@@ -4,7 +4,7 @@
  *
  *   GET  /api/rooms                   rooms with a stored scene or live sockets, with counts
  *   POST /api/rooms                   {room}: start a room (an empty stored scene)
- *   POST /api/rooms/:room/invites     {label?, ttl?}: a one-time moderator key and its link
+ *   POST /api/rooms/:room/invites     {label?, ttl?, scopes?, items?}: a one-time moderator key and its link
  *   GET  /api/rooms/:room/overlays    health: each overlay and panel (dashboards only counted),
  *                                     the apply latency's p50/p95 per 10 s over 5 min
  */
@@ -20,11 +20,12 @@ import { RoomId, emptyScene } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
 import { roomOf } from './room-param.ts';
 import { issueKey, KeyLabel, KeyTtl } from './moderator-keys.ts';
+import { ItemFilter, ScopeList } from '../protocol/scopes.ts';
 import { audit } from '../store/audit.ts';
 import { publicBaseUrl } from './public-url.ts';
 
 const NewRoomBody = v.object({ room: RoomId });
-const InviteBody = v.object({ label: KeyLabel, ttl: KeyTtl });
+const InviteBody = v.object({ label: KeyLabel, ttl: KeyTtl, scopes: v.optional(ScopeList), items: v.optional(v.nullable(ItemFilter)) });
 
 export function dashboardRoomRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -66,7 +67,7 @@ export function dashboardRoomRoutes(services: Services) {
   app.post('/api/rooms/:room/invites', streamer, async (c) => {
     const room = roomOf(c);
     const body = await readValidBody(c, InviteBody);
-    const issued = await issueKey(services, c, { room, label: body.label, ttl: body.ttl });
+    const issued = await issueKey(services, c, { room, label: body.label, ttl: body.ttl, scopes: body.scopes, items: body.items });
     const url = `${publicBaseUrl(services, c)}/moderator?key=${encodeURIComponent(issued.key)}`;
     return c.json({ ok: true, ...issued, url });
   });

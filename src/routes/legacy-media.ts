@@ -43,7 +43,8 @@ const ATTEMPTS = 3;
 
 export function legacyMediaRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const write = authenticate(services, { allow: ['streamer', 'moderator'], write: true });
+  // Play and stop edit an item: the same right as a patch.
+  const write = authenticate(services, { allow: ['streamer', 'moderator'], write: true, scope: 'patch' });
 
   app.post('/api/media/play', write, async (c) => {
     const body = await readValidBody(c, PlayBody);

@@ -14,6 +14,7 @@ import { RoomId } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
 import { DEFAULT_ROOM } from './room-param.ts';
+import { ItemFilter, ScopeList, grantFrom, type Scope } from '../protocol/scopes.ts';
 
 const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
 /**
@@ -27,6 +28,8 @@ const GenerateBody = v.object({
   room: v.optional(RoomId, DEFAULT_ROOM),
   label: KeyLabel,
   ttl: KeyTtl,
+  scopes: v.optional(ScopeList),
+  items: v.optional(v.nullable(ItemFilter)),
 });
 const ConsumeBody = v.object({ key: v.pipe(v.string('key is required'), v.minLength(1, 'key is required'), v.maxLength(200)) });
 
@@ -47,7 +50,8 @@ export function moderatorKeyRoutes(services: Services) {
     const record = await services.keys.consume(body.key);
     // Unknown, used and expired keys take the same path to the same answer.
     if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
-    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id, address: c.get('clientIp') });
+    const grant = grantFrom(record);
+    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id, address: c.get('clientIp'), grant });
     const ttl = Math.round((session.expires - Date.now()) / 1000);
     setCookie(c, SESSION_COOKIE, secret, {
       httpOnly: true,
@@ -56,15 +60,15 @@ export function moderatorKeyRoutes(services: Services) {
       secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
       maxAge: Math.round((session.absolute_expires - Date.now()) / 1000),
     });
-    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id, address: c.get('clientIp') });
-    return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label });
+    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id, address: c.get('clientIp'), ...grantAudit(grant) });
+    return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label, ...grantAudit(grant) });
   });
 
   app.get('/api/moderator-keys', streamer, async (c) => {
     const keys = await services.keys.list();
     return c.json({
       ok: true,
-      keys: keys.map((k) => ({ key_id: k.id, label: k.label, room: k.room, streamer_id: k.streamer_id, created_at: iso(k.created), expires_at: iso(k.expires) })),
+      keys: keys.map((k) => ({ key_id: k.id, label: k.label, room: k.room, streamer_id: k.streamer_id, created_at: iso(k.created), expires_at: iso(k.expires), ...grantAudit(grantFrom(k)) })),
     });
   });
 
@@ -80,13 +84,17 @@ export function moderatorKeyRoutes(services: Services) {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The scopes (and items filter, when there is one) as audit lines and listings show them. */
+export const grantAudit = (grant: { scopes: readonly Scope[]; items?: readonly string[] | null }) => ({ scopes: [...grant.scopes], ...(grant.items ? { items: [...grant.items] } : {}) });
+
 /** Issue one key (rate limited, audited); the TTL asked for is capped by MODERATOR_KEY_TTL_SECONDS. */
-export async function issueKey(services: Services, c: Context<AppEnv>, body: { room: string; label?: string; ttl?: number; streamer_id?: string }) {
+export async function issueKey(services: Services, c: Context<AppEnv>, body: { room: string; label?: string; ttl?: number; streamer_id?: string; scopes?: Scope[]; items?: string[] | null }) {
   await services.limiter.hit(BUCKETS.modkeyGenerate, c.get('clientIp'));
   const cap = services.config.MODERATOR_KEY_TTL_SECONDS;
   const ttl = Math.min(body.ttl ?? cap, cap);
   const label = body.label || `moderator-${crypto.randomUUID().slice(0, 4)}`;
-  const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl });
-  await audit(services, record.room, { action: 'key.issued', key_id: record.id, label });
-  return { key, ttl, room: record.room, label, key_id: record.id, expires_at: iso(record.expires) };
+  const { key, record } = await services.keys.issue({ room: body.room, label, streamerId: body.streamer_id || 'streamer', ttlSeconds: ttl, scopes: body.scopes, items: body.items });
+  const grant = grantAudit(grantFrom(record));
+  await audit(services, record.room, { action: 'key.issued', key_id: record.id, label, ...grant });
+  return { key, ttl, room: record.room, label, key_id: record.id, expires_at: iso(record.expires), ...grant };
 }

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { openSocket } from '../../testing/ws-client.ts';
+import { DEFAULT_MODERATOR_SCOPES } from '../protocol/scopes.ts';
 
 let server: TestServer;
 const self = suite('moderator self-session routes');
@@ -18,7 +19,7 @@ const bearer = (session: string) => ({ authorization: `Bearer ${session}` });
 self('GET /api/moderator-session tells a moderator, a streamer, and nobody who they are', async () => {
   const { session, session_id } = await server.moderatorSession('main', 'mia');
   const me = (await (await server.api('/api/moderator-session', { headers: bearer(session) })).json()) as Record<string, unknown>;
-  assert.equal({ ...me, expires_at: typeof me.expires_at }, { ok: true, role: 'moderator', label: 'mia', room: 'main', session_id, expires_at: 'string' });
+  assert.equal({ ...me, expires_at: typeof me.expires_at }, { ok: true, role: 'moderator', label: 'mia', room: 'main', session_id, scopes: [...DEFAULT_MODERATOR_SCOPES], expires_at: 'string' });
   assert.ok(Date.parse(me.expires_at as string) > Date.now());
 
   const streamer = (await (await server.api('/api/moderator-session', { streamer: true })).json()) as Record<string, unknown>;

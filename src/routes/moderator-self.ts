@@ -2,7 +2,7 @@
  * A caller's view of its own session. The panel's session cookie is httpOnly, so a reloaded
  * panel cannot read it: it asks here whether it is still logged in, and logs out here.
  *
- *   GET  /api/moderator-session         → {ok, role, label, room, session_id?, expires_at?}
+ *   GET  /api/moderator-session         → {ok, role, label, room, session_id?, scopes?, items?, expires_at?}
  *   POST /api/moderator-session/logout  ends the caller's own session and clears the cookie
  */
 import { Hono } from 'hono';
@@ -12,6 +12,7 @@ import type { Services } from '../services.ts';
 import { authenticate, SESSION_COOKIE } from '../access/authenticate.ts';
 import { audit } from '../store/audit.ts';
 import { closeSessionSockets } from './session-sockets.ts';
+import { grantAudit } from './moderator-keys.ts';
 
 export function moderatorSelfRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -29,6 +30,7 @@ export function moderatorSelfRoutes(services: Services) {
       label: principal.label,
       room: principal.room,
       session_id: principal.sessionId,
+      ...grantAudit(principal.grant),
       ...(record ? { expires_at: new Date(record.expires).toISOString() } : {}),
     });
   });

@@ -9,7 +9,18 @@ import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { closeSessionSockets, countSessionSockets } from './session-sockets.ts';
+import { closeSessionSockets, countSessionSockets, regrantSessionSockets } from './session-sockets.ts';
+import { readValidBody } from '../http/body.ts';
+import { ItemFilter, ScopeList, type Grant } from '../protocol/scopes.ts';
+import { sessionGrant } from '../access/sessions.ts';
+import { grantAudit } from './moderator-keys.ts';
+import * as v from 'valibot';
+
+/** Either field may be left out to keep it; `items: null` (or []) lifts the items filter. */
+const ScopesBody = v.pipe(
+  v.object({ scopes: v.optional(ScopeList), items: v.optional(v.nullable(ItemFilter)) }),
+  v.check((body) => body.scopes !== undefined || body.items !== undefined, 'send scopes, items or both'),
+);
 
 export function moderatorSessionRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -36,8 +47,24 @@ export function moderatorSessionRoutes(services: Services) {
         ...(s.address !== undefined ? { address: s.address } : {}),
         expires_at: new Date(s.expires).toISOString(),
         sockets: countSessionSockets(services, s.id),
+        ...grantAudit(sessionGrant(s)),
       })),
     });
+  });
+
+  app.patch('/api/moderator-sessions/:id', streamer, async (c) => {
+    const id = c.req.param('id');
+    const body = await readValidBody(c, ScopesBody);
+    const current = await services.sessions.get(id);
+    if (!current) throw new AppError(404, 'not_found', 'no active session with that id');
+    const before = sessionGrant(current);
+    const grant: Grant = { scopes: body.scopes ?? before.scopes, items: body.items === undefined ? before.items : body.items };
+    const record = await services.sessions.setGrant(id, grant);
+    if (!record) throw new AppError(404, 'not_found', 'no active session with that id');
+    const stored = sessionGrant(record);
+    const sockets = regrantSessionSockets(services, id, stored);
+    await audit(services, record.room, { action: 'session.scopes', session_id: id, label: record.label, ...grantAudit(stored), was: grantAudit(before) });
+    return c.json({ ok: true, id, ...grantAudit(stored), sockets });
   });
 
   app.delete('/api/moderator-sessions/:id', streamer, async (c) => {

@@ -36,7 +36,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
           // Looked up at open, not at upgrade (as the signaling route does): the registry may
           // have dropped an idle room in between.
           const who = principal();
-          const opened = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy, meta: { ...meta, connectedAt: Date.now() } });
+          const opened = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, grant: who.grant, legacy, meta: { ...meta, connectedAt: Date.now() } });
           [target, conn] = [deps.overlays.get(room), opened];
           target.connect(opened, sinceVersion);
         },

@@ -6,7 +6,8 @@ import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
-import { authenticate } from '../access/authenticate.ts';
+import { authenticate, requireScope } from '../access/authenticate.ts';
+import { opRefusal } from '../../rooms/op-scopes.ts';
 import { readBody, readValidBody, validBody } from '../http/body.ts';
 import { Scene, normaliseSceneAliases } from '../protocol/scene.ts';
 import { SceneOp } from '../protocol/messages.ts';
@@ -55,6 +56,7 @@ export function sceneRoutes(services: Services) {
     const body = await readValidBody(c, PutSceneBody, SCENE_BODY_LIMIT);
     const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
     const known = body._meta?.known_version ?? (ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined);
+    requireScope(c.get('principal'), { type: 'replace' });
     const room = services.overlays.get(roomOf(c));
     const result = await room.replace({ items: body.items }, c.get('principal').label, known);
     if (!result.ok) throw resultError(result);
@@ -74,6 +76,12 @@ export function sceneRoutes(services: Services) {
     const body = await readBody(c, SCENE_BODY_LIMIT);
     const ops = isOpsBatch(body) ? validBody(OpsBatch, body).ops : [validBody(SceneOp, body)];
     const room = services.overlays.get(roomOf(c));
+    await room.ready();
+    const items = new Map(room.snapshot().scene.items.map((item) => [item.id, item]));
+    for (const op of ops) {
+      const refusal = opRefusal(principal.grant, op, (id) => items.get(id));
+      if (refusal) throw new AppError(403, 'forbidden', refusal.message, { details: { scope: refusal.scope } });
+    }
     const who = principal.label;
     // Queued together, so they land in one batch (one version) unless one fails alone.
     const results = await Promise.all(ops.map((op) => room.submit(op, who)));

@@ -6,6 +6,7 @@
 import type { Services } from '../services.ts';
 import type { Room } from '../../rooms/room.ts';
 import { CloseCode } from '../protocol/constants.ts';
+import type { Grant } from '../protocol/scopes.ts';
 
 function* roomsOf(services: Services): Generator<Room> {
   yield* services.overlays.all();
@@ -22,4 +23,26 @@ export function closeSessionSockets(services: Services, sessionId: string, reaso
   let closed = 0;
   for (const room of roomsOf(services)) closed += room.closeWhere((conn) => conn.sessionId === sessionId, CloseCode.sessionRevoked, reason);
   return closed;
+}
+
+/**
+ * Gives every open scene socket of a session its new scopes and tells the panel, so a scope
+ * change applies to the next op without a reconnect. Returns how many sockets got it.
+ */
+export function regrantSessionSockets(services: Services, sessionId: string, grant: Grant): number {
+  const message = JSON.stringify({ type: 'session.scopes', scopes: grant.scopes, items: grant.items ?? null });
+  let told = 0;
+  for (const room of services.overlays.all()) {
+    for (const conn of room.connections.values()) {
+      if (conn.sessionId !== sessionId) continue;
+      conn.grant = grant;
+      try {
+        conn.send(message);
+        told++;
+      } catch {
+        // A socket closing underneath us has its grant set anyway and will not send again.
+      }
+    }
+  }
+  return told;
 }

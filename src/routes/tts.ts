@@ -18,7 +18,7 @@ import { audit } from '../store/audit.ts';
 export function ttsRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   // The room is in the body, so it is checked against the credential after parsing.
-  const write = authenticate(services, { allow: ['streamer', 'moderator'], write: true });
+  const write = authenticate(services, { allow: ['streamer', 'moderator'], write: true, scope: 'tts' });
 
   app.post('/api/tts/speak', write, async (c) => {
     await services.limiter.hit(BUCKETS.ttsSpeak, c.get('clientIp'));

@@ -1,7 +1,7 @@
 /**
  * The media library: upload (seed path `/upload` and `/api/uploads`), list, delete, and the
  * files themselves at `/uploads/<name>` with Range support. Uploads belong to the streamer,
- * not to a room: the streamer and any moderator may manage them.
+ * not to a room: the streamer and moderators with `media.upload` / `media.delete` manage them.
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
@@ -21,7 +21,8 @@ const LINGER_MIN_BYTES = 16 * 1024 * 1024;
 
 export function uploadRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const manage = authenticate(services, { allow: ['streamer', 'moderator'], write: true });
+  const manage = authenticate(services, { allow: ['streamer', 'moderator'], write: true, scope: 'media.upload' });
+  const remove = authenticate(services, { allow: ['streamer', 'moderator'], write: true, scope: 'media.delete' });
   const browse = authenticate(services, { allow: ['streamer', 'moderator'] });
 
   const limits = { maxBytes: services.config.MAX_UPLOAD_MB * 1024 * 1024, quotaBytes: services.config.UPLOAD_QUOTA_MB * 1024 * 1024 };
@@ -59,7 +60,7 @@ export function uploadRoutes(services: Services) {
     return c.json({ ok: true, files });
   });
 
-  app.delete('/api/uploads/:id?', manage, async (c) => {
+  app.delete('/api/uploads/:id?', remove, async (c) => {
     const id = await uploadIdOf(services, c);
     if (!UPLOAD_NAME.test(id)) throw new AppError(400, 'bad_id', 'an upload id is <sha256>.<ext>, as GET /api/uploads lists it');
     const force = ['1', 'true', 'yes'].includes(c.req.query('force') ?? '');

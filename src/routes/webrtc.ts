@@ -15,7 +15,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import type { Connection } from '../../rooms/connection.ts';
 import type { SignalingRoom } from '../../rooms/signaling-room.ts';
-import { authenticate } from '../access/authenticate.ts';
+import { authenticate, requireScope } from '../access/authenticate.ts';
 import { mayActOnRoom } from '../access/principal.ts';
 import { BUCKETS } from '../access/rate-limit.ts';
 import { originAllowed, ownOrigin } from '../access/origin.ts';
@@ -81,6 +81,7 @@ export function webrtcRoutes(services: Services) {
     if (!mayActOnRoom(principal, body.room)) {
       throw new AppError(403, 'wrong_room', `this credential is for room "${principal.room}", not "${body.room}"`);
     }
+    if (body.role === 'publisher') requireScope(principal, { type: 'webrtc.publish' });
     return c.json(await answer(c, body.room, body.role, capTtl(body.ttl), { sessionId: principal.sessionId }));
   });
 

@@ -4,8 +4,9 @@
  */
 import type { WSContext } from 'hono/ws';
 import type { Connection, ConnectionMeta, Role } from '../../rooms/connection.ts';
+import type { Grant } from '../protocol/scopes.ts';
 
-export function toConnection(ws: WSContext, identity: { id: string; role: Role; label: string; sessionId?: string; legacy?: boolean; meta?: ConnectionMeta }): Connection {
+export function toConnection(ws: WSContext, identity: { id: string; role: Role; label: string; sessionId?: string; grant?: Grant; legacy?: boolean; meta?: ConnectionMeta }): Connection {
   const raw = ws.raw as { bufferedAmount?: number } | undefined;
   return {
     ...identity,
