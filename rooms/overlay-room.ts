@@ -17,6 +17,8 @@ import { CommitQueue } from './commit-queue.ts';
 import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
 import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
 import { once, type LegacyFrames } from './legacy-frames.ts';
+import { ObsBoard } from './obs-board.ts';
+import { runObsControl } from './obs-control.ts';
 import type { Connection, Role } from './connection.ts';
 import type * as v from 'valibot';
 import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
@@ -55,7 +57,19 @@ export class OverlayRoom extends Room<ClientMessage> {
   private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
   /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats()), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
+  private readonly status = new ThrottledPublish(
+    () => this.broadcast({ ...statusMessage(this.stats()), overlay_clients: this.obs.clientStatuses(), obs: this.obs.roomObs() }, (conn) => conn.role !== 'overlay'),
+    STATUS_THROTTLE_MS,
+  );
+  /** OBS as the overlays report it, frozen overlays, and OBS commands run by one chosen overlay. */
+  readonly obs = new ObsBoard({
+    overlays: () => [...this.connections.values()].filter((conn) => conn.role === 'overlay'),
+    send: (conn, message) => this.send(conn, message),
+    version: () => this.version,
+    client: (id) => this.clientState(id),
+    changed: () => this.status.request(),
+    now: () => Date.now(),
+  });
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
@@ -111,7 +125,8 @@ export class OverlayRoom extends Room<ClientMessage> {
     this.addConnection(conn);
     this.clients.set(conn.id, { ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
     // The streamer's dashboard only watches: the panels' presence list is for editors.
-    if (conn.role !== 'overlay' && !conn.meta?.dashboard) this.presence.join(conn);
+    if (conn.role !== 'overlay' && conn.role !== 'control' && !conn.meta?.dashboard) this.presence.join(conn);
+    if (conn.role === 'overlay') this.obs.watch();
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
@@ -129,6 +144,7 @@ export class OverlayRoom extends Room<ClientMessage> {
     this.removeConnection(conn);
     this.clients.delete(conn.id);
     this.presence.leave(conn);
+    this.obs.leave(conn);
     this.status.request();
   }
 
@@ -152,6 +168,17 @@ export class OverlayRoom extends Room<ClientMessage> {
         return;
       case 'presence':
         this.presence.select(conn, message.selection);
+        return;
+      case 'overlay.status':
+        this.obs.report(conn, message);
+        return;
+      case 'obs.result':
+        this.obs.result(conn, message.cmd_id, message.ok, message.code, message.message);
+        return;
+      case 'overlay.reload':
+      case 'obs.scene':
+      case 'obs.replay.save':
+        void runObsControl(this.obs, conn, message, () => this.version, (reply) => this.send(conn, reply));
         return;
       case 'media.ended':
         if (mayReportEnded(conn)) this.mediaEnded(message.id, message.at, message.duration);
@@ -247,6 +274,7 @@ export class OverlayRoom extends Room<ClientMessage> {
   dispose(): void {
     this.disposed = true;
     this.presence.dispose();
+    this.obs.dispose();
     this.hides.cancel();
     this.status.cancel();
   }

@@ -31,6 +31,7 @@ export function tallyClients(connections: Iterable<Connection>, clients: Readonl
   let minApplied: number | null = null;
   let latency: number | null = null;
   for (const conn of connections) {
+    if (conn.role === 'control') continue;
     if (conn.role !== 'overlay') {
       moderators++;
       continue;

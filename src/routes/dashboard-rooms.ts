@@ -90,7 +90,7 @@ export function dashboardRoomRoutes(services: Services) {
   return app;
 }
 
-const isPanel = (conn: Connection) => conn.role !== 'overlay' && !conn.meta?.dashboard;
+const isPanel = (conn: Connection) => conn.role !== 'overlay' && conn.role !== 'control' && !conn.meta?.dashboard;
 
 async function versionOf(services: Services, room: string): Promise<number> {
   const live = services.overlays.peek(room);
