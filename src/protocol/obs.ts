@@ -4,13 +4,10 @@
  * The levels are obs-browser's "Page permissions" (window.obsstudio.getControlLevel).
  */
 import * as v from 'valibot';
+import type { ObsCommandName } from './obs-levels.ts';
 
-export const OBS_CONTROL_LEVEL = { NONE: 0, READ_OBS: 1, READ_USER: 2, BASIC: 3, ADVANCED: 4, ALL: 5 } as const;
-/** Scene and transition lists need READ_USER; switching scenes ADVANCED; saving the replay BASIC. */
-export const OBS_COMMAND_LEVEL = { scene: OBS_CONTROL_LEVEL.ADVANCED, 'replay.save': OBS_CONTROL_LEVEL.BASIC } as const;
-export type ObsCommandName = keyof typeof OBS_COMMAND_LEVEL;
+export { OBS_COMMAND_LEVEL, OBS_CONTROL_LEVEL, type ObsCommandName } from './obs-levels.ts';
 
-/** How long the room waits for the chosen overlay to say it did (or could not do) a command. */
 export const OBS_COMMAND_TIMEOUT_MS = 5000;
 
 const ObsName = v.pipe(v.string('name must be a string'), v.minLength(1, 'name must not be empty'), v.maxLength(256, 'name is longer than 256 characters'));

@@ -9,6 +9,7 @@
  *   POST /api/rooms/:room/items/:id/show|hide|toggle      POST /api/rooms/:room/items/:id  (patch body)
  *   POST /api/rooms/:room/items/:id/cue/:action           POST /api/rooms/:room/timers/:id/:action
  *   …/items/by-name/:name/…, …/timers/by-name/:name/…     POST /api/rooms/:room/obs/scene/:name
+ *   POST /api/rooms/:room/obs/replay/save                 POST /api/rooms/:room/overlays/reload {overlay_id?}
  *   POST /api/rooms/:room/tts/speak                       POST /api/rooms/:room/presets/:name/take (control tokens)
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
@@ -35,6 +36,7 @@ import { speak } from './tts.ts';
 
 type Handler = (c: Context<AppEnv>) => Promise<Response>;
 const VERBS = ['show', 'hide', 'toggle'] as const;
+const ReloadBody = v.object({ overlay_id: v.optional(v.pipe(v.string('overlay_id must be a string'), v.maxLength(64))) }, 'the body must be an object');
 
 export function controlActionRoutes(services: Services, tokens: ControlTokens) {
   const app = new Hono<AppEnv>();
@@ -109,6 +111,25 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
     const outcome = await room.obs.command('scene', c.req.param('name'));
     if (!outcome.ok) throw new AppError(outcome.code === 'obs_permission' ? 403 : 409, outcome.code, outcome.message);
     return c.json({ ok: true, version: room.currentVersion, overlay_id: outcome.overlay_id });
+  });
+
+  action('/api/rooms/:room/obs/replay/save', async (c) => {
+    requireScope(c.get('principal'), { type: 'obs.control' });
+    const room = services.overlays.get(roomOf(c));
+    const outcome = await room.obs.command('replay.save');
+    if (!outcome.ok) throw new AppError(outcome.code === 'obs_permission' ? 403 : 409, outcome.code, outcome.message);
+    return c.json({ ok: true, version: room.currentVersion, overlay_id: outcome.overlay_id });
+  });
+
+  // `overlay.reload`: the room's overlays (or the one named) reload with a cache-busting URL.
+  action('/api/rooms/:room/overlays/reload', async (c) => {
+    requireScope(c.get('principal'), { type: 'overlay.reload' });
+    const raw = c.req.method === 'POST' && c.req.header('content-type')?.includes('json') ? await readBody(c) : {};
+    const overlayId = validBody(ReloadBody, raw).overlay_id ?? c.req.query('overlay_id');
+    const room = services.overlays.get(roomOf(c));
+    const reloaded = room.obs.reload(overlayId);
+    if (overlayId !== undefined && reloaded === 0) throw new AppError(404, 'not_found', 'no overlay with that id is connected');
+    return c.json({ ok: true, version: room.currentVersion, reloaded });
   });
 
   app.post('/api/rooms/:room/tts/speak', post, async (c) => {
