@@ -4,9 +4,11 @@
  */
 import { LANGS, lang, setLang, translator, type Lang } from '../shared/i18n.ts';
 import { editorEn, editorRu } from './i18n-editor.ts';
+import { obsEn, obsRu } from './i18n-obs.ts';
 
 const en = {
   ...editorEn,
+  ...obsEn,
   'app.title': 'Moderator panel',
   'login.title': 'Moderator login',
   'login.key': 'One-time key',
@@ -141,6 +143,7 @@ export type MessageKey = keyof typeof en;
 
 const ru: Record<MessageKey, string> = {
   ...editorRu,
+  ...obsRu,
   'app.title': 'Панель модератора',
   'login.title': 'Вход модератора',
   'login.key': 'Одноразовый ключ',
