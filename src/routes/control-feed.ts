@@ -76,7 +76,7 @@ export class ControlFeed {
       this.deps.send({ type: 'state.patch', version: this.version, server_ts: now, obs });
       return;
     }
-    if (message.type === 'error') this.deps.send(message);
+    if (message.type === 'error' || message.type === 'pong') this.deps.send(message);
   }
 
   private async livePreset(): Promise<string | null> {
