@@ -1,5 +1,5 @@
 /**
- * A panel's OBS requests on the moderator socket: `overlay.reload {overlay_id?}` (scope
+ * OBS messages on a room's sockets. A panel's requests on the moderator socket: `overlay.reload {overlay_id?}` (scope
  * overlay.reload) and `obs.scene {name}` / `obs.replay.save` (scope obs.control), run by the
  * room's ObsBoard and answered with `ack` or one `error` frame.
  */
@@ -7,8 +7,17 @@ import type { Connection } from './connection.ts';
 import type { ObsBoard } from './obs-board.ts';
 import { errorMessage } from './room-replies.ts';
 import { missingScope, UNRESTRICTED } from '../src/protocol/scopes.ts';
-import type { ObsControlOp } from '../src/protocol/obs.ts';
+import type { ObsControlOp, OverlayStatus } from '../src/protocol/obs.ts';
 import type { ServerMessage } from '../src/protocol/messages.ts';
+
+type ObsResultMessage = { type: 'obs.result'; cmd_id: string; ok: boolean; code?: 'obs_not_available' | 'obs_permission' | 'obs_failed'; message?: string };
+
+/** Every OBS message a room's sockets send: overlay reports and answers, panel requests. */
+export function receiveObsMessage(obs: ObsBoard, conn: Connection, message: OverlayStatus | ObsResultMessage | ObsControlOp, version: () => number, reply: (message: ServerMessage) => void): void {
+  if (message.type === 'overlay.status') return obs.report(conn, message);
+  if (message.type === 'obs.result') return obs.result(conn, message.cmd_id, message.ok, message.code, message.message);
+  void runObsControl(obs, conn, message, version, reply);
+}
 
 export async function runObsControl(obs: ObsBoard, conn: Connection, op: ObsControlOp, version: () => number, reply: (message: ServerMessage) => void): Promise<void> {
   const scope = op.type === 'overlay.reload' ? 'overlay.reload' : 'obs.control';

@@ -18,14 +18,16 @@ import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type O
 import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
 import { once, type LegacyFrames } from './legacy-frames.ts';
 import { ObsBoard } from './obs-board.ts';
-import { runObsControl } from './obs-control.ts';
+import { receiveObsMessage } from './obs-control.ts';
 import type { Connection, Role } from './connection.ts';
+import type { RoomControl } from './room-control.ts';
+import { auditedAs, isProductionOp } from '../src/protocol/production-ops.ts';
 import type * as v from 'valibot';
 import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
-import type { Scene } from '../src/protocol/scene.ts';
+import type { Item, Scene } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
 import type { CueAction } from '../src/protocol/playback.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
@@ -46,6 +48,8 @@ export interface OverlayRoomDeps {
   refuseItem?: ItemRefusal;
   /** Scene frames for the FastAPI version's sockets (src/legacy/socket-messages.ts). */
   legacyFrames: LegacyFrames;
+  /** Scopes, draft and production ops, history (src/production/); absent: every op applies live. */
+  control?: RoomControl;
 }
 
 export class OverlayRoom extends Room<ClientMessage> {
@@ -57,10 +61,7 @@ export class OverlayRoom extends Room<ClientMessage> {
   private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
   /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private readonly status = new ThrottledPublish(
-    () => this.broadcast({ ...statusMessage(this.stats()), overlay_clients: this.obs.clientStatuses(), obs: this.obs.roomObs() }, (conn) => conn.role !== 'overlay'),
-    STATUS_THROTTLE_MS,
-  );
+  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats(), this.obs), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
   /** OBS as the overlays report it, frozen overlays, and OBS commands run by one chosen overlay. */
   readonly obs = new ObsBoard({
     overlays: () => [...this.connections.values()].filter((conn) => conn.role === 'overlay'),
@@ -114,6 +115,10 @@ export class OverlayRoom extends Room<ClientMessage> {
 
   get currentVersion(): number {
     return this.version;
+  }
+
+  findItem(id: string): Item | undefined {
+    return this.state.items.get(id);
   }
 
   snapshot(): { scene: Scene; version: number } {
@@ -170,16 +175,11 @@ export class OverlayRoom extends Room<ClientMessage> {
         this.presence.select(conn, message.selection);
         return;
       case 'overlay.status':
-        this.obs.report(conn, message);
-        return;
       case 'obs.result':
-        this.obs.result(conn, message.cmd_id, message.ok, message.code, message.message);
-        return;
       case 'overlay.reload':
       case 'obs.scene':
       case 'obs.replay.save':
-        void runObsControl(this.obs, conn, message, () => this.version, (reply) => this.send(conn, reply));
-        return;
+        return receiveObsMessage(this.obs, conn, message, () => this.version, (reply) => this.send(conn, reply));
       case 'media.ended':
         if (mayReportEnded(conn)) this.mediaEnded(message.id, message.at, message.duration);
         return;
@@ -197,12 +197,10 @@ export class OverlayRoom extends Room<ClientMessage> {
           if (admission === 'flood') this.drop(conn, CloseCode.policy, 'too many ops');
           return;
         }
-        this.enqueue({
-          kind: 'op',
-          op,
-          who: conn.label,
-          settle: (result) => this.send(conn, result.ok ? { type: 'ack', req_id: op.req_id, version: result.version } : errorMessage(result.code, result.message, result.version, op.req_id, undefined, result.item)),
-        });
+        const settle = (result: OpResult) => void this.send(conn, result.ok ? { type: 'ack', req_id: op.req_id, version: result.version } : errorMessage(result.code, result.message, result.version, op.req_id, undefined, result.item));
+        if (this.deps.control?.intercept(this, conn, op, settle)) return;
+        if (isProductionOp(op)) return settle({ ok: false, code: 'bad_message', message: `${op.type} is not available here`, version: this.version });
+        this.enqueue({ kind: 'op', op, who: conn.label, settle });
       }
     }
   }
@@ -344,6 +342,7 @@ export class OverlayRoom extends Room<ClientMessage> {
     this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
     this.deps.metrics.wsBroadcasts++;
     for (const entry of auditEntries(accepted, next, Date.now())) this.appendAudit(entry);
+    this.deps.control?.committed({ room: this.id, version: next, who, patch: replaced ? toScene(state).items.map((item) => ({ op: 'upsert', item })) : patch, replaced, before, scene: toScene(state) });
   }
 
   private async reload(): Promise<void> {
@@ -413,7 +412,8 @@ export class OverlayRoom extends Room<ClientMessage> {
   }
 
   private appendAudit(entry: AuditEntry): void {
-    this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
+    const [room, line] = auditedAs(this.id, entry);
+    this.deps.store.appendAudit(room, line, AUDIT_CAP).catch(() => {
       // The scene is committed; a lost audit line must not fail the op. The store logs outages.
     });
   }

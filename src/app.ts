@@ -24,6 +24,8 @@ import { streamerSessionRoutes } from './routes/streamer-session.ts';
 import { dashboardRoomRoutes } from './routes/dashboard-rooms.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { presetRoutes } from './routes/presets.ts';
+import { historyRoutes } from './routes/history.ts';
+import { draftRoutes } from './routes/draft.ts';
 import { DEFAULT_ROOM } from './routes/room-param.ts';
 import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
@@ -96,6 +98,8 @@ export function createApp(services: Services) {
   app.route('/', dashboardRoomRoutes(services));
   app.route('/', auditRoutes(services));
   app.route('/', presetRoutes(services));
+  app.route('/', historyRoutes(services));
+  app.route('/', draftRoutes(services));
   app.route('/', pageRoutes(services));
   return app;
 }

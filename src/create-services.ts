@@ -27,6 +27,8 @@ import { allowedMediaOrigins, itemMediaRefusal } from './protocol/media-origins.
 import { capSocketsPerAddress } from './http/sockets-per-address.ts';
 import { JanusSfu } from './webrtc/janus/janus-sfu.ts';
 import type { WebSocketConstructor } from './webrtc/janus/janus-client.ts';
+import { ProductionActions } from './production/production-actions.ts';
+import { ProductionControl } from './production/production-control.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
@@ -47,7 +49,10 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const origins = allowedMediaOrigins(edge.config);
   const refuseItem = (item: Item) => itemMediaRefusal(item, origins);
-  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames }));
+  // The rooms' control needs the registry to reach a room's draft; the registry needs the control.
+  const production = new ProductionActions({ store: edge.store, log: edge.log, overlays: () => overlays });
+  const control = new ProductionControl(production, edge.log);
+  const overlays: RoomRegistry<OverlayRoom> = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames, control }));
   const { JANUS_URL, JANUS_TOKEN_SECRET, JANUS_ADMIN_KEY, TOKEN_SECRET } = edge.config;
   const sfu = JANUS_URL
     ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })
@@ -66,6 +71,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
     upgradeWebSocket: capSocketsPerAddress(edge.upgradeWebSocket, edge.config.WS_MAX_SOCKETS_PER_ADDRESS).upgradeWebSocket,
     metrics,
     overlays,
+    production,
     signaling,
     sfu,
     limiter: new RateLimiter(edge.store),

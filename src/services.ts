@@ -20,6 +20,7 @@ import type { Context } from 'hono';
 import type { UploadStorage } from './uploads/upload-storage.ts';
 import type { TtsEngine } from './tts/tts-engine.ts';
 import type { JanusSfu } from './webrtc/janus/janus-sfu.ts';
+import type { ProductionActions } from './production/production-actions.ts';
 
 export interface AssetSource {
   /** A built client file (e.g. `overlay.js`) or null; the edge decides where files live. */
@@ -34,6 +35,8 @@ export interface Services {
   overlays: RoomRegistry<OverlayRoom>;
   /** WebRTC signaling rooms (publisher + viewers), separate from the scene rooms. */
   signaling: RoomRegistry<SignalingRoom>;
+  /** Presets, history and revert, draft and take (src/production/). */
+  production: ProductionActions;
   limiter: RateLimiter;
   keys: ModeratorKeys;
   sessions: Sessions;

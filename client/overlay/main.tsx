@@ -42,6 +42,8 @@ function socketUrl(): string {
   url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
   const token = params.get('token');
   if (token) url.searchParams.set('token', token);
+  // `stage=draft`: this page renders the room's draft (an OBS preview source, a second monitor).
+  if (params.get('stage') === 'draft') url.searchParams.set('stage', 'draft');
   // A reconnect asks only for what it missed instead of the whole scene.
   if (tracker.hasScene) url.searchParams.set('since_version', String(tracker.version));
   if (opened > 0) url.searchParams.set('reconnects', String(opened));

@@ -123,10 +123,10 @@ async function explicitCredential(services: Services, c: Context<AppEnv>, allows
 
   const viewToken = c.req.query('token');
   if (viewToken && allows('overlay')) {
-    const room = await services.viewTokens.verify(viewToken);
-    if (!room) throw new AppError(401, 'invalid_view_token', 'the view token is invalid or was rotated');
+    const view = await services.viewTokens.identify(viewToken);
+    if (!view) throw new AppError(401, 'invalid_view_token', 'the view token is invalid or was rotated');
     c.set('credential', 'view-token');
-    return { role: 'overlay', label: 'overlay', room };
+    return { role: 'overlay', label: 'overlay', room: view.room, stages: view.stages };
   }
   return null;
 }

@@ -7,9 +7,10 @@ import { SignJWT, jwtVerify } from 'jose';
 import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { RoomId } from '../protocol/scene.ts';
+import { StageSchema, type Stage } from '../protocol/production-ops.ts';
 
 const ISSUER = 'stream-overlay';
-const ViewClaims = v.object({ room: RoomId, role: v.literal('overlay'), epoch: v.pipe(v.number(), v.integer()), jti: v.optional(v.string()) });
+const ViewClaims = v.object({ room: RoomId, role: v.literal('overlay'), epoch: v.pipe(v.number(), v.integer()), jti: v.optional(v.string()), stages: v.optional(v.array(StageSchema)) });
 
 export class TokenSigner {
   private readonly key: Promise<CryptoKey>;
@@ -43,8 +44,10 @@ export class ViewTokens {
     private readonly store: Store,
   ) {}
 
-  async issue(room: string): Promise<string> {
-    return this.signer.sign({ room, role: 'overlay', epoch: await this.epoch(room) });
+  /** `stages` the token may render; tokens without the claim see only live. */
+  async issue(room: string, stages: readonly Stage[] = ['live']): Promise<string> {
+    const claim = stages.includes('draft') ? { stages: [...new Set(stages)] } : {};
+    return this.signer.sign({ room, role: 'overlay', epoch: await this.epoch(room), ...claim });
   }
 
   /** The room the token grants, when it is valid and not rotated away. */
@@ -53,13 +56,13 @@ export class ViewTokens {
   }
 
   /** Room and identity of a valid view token: what its traded WebRTC tokens are counted by. */
-  async identify(token: string): Promise<{ room: string; id: string } | null> {
+  async identify(token: string): Promise<{ room: string; id: string; stages: readonly Stage[] } | null> {
     const claims = await this.signer.verify(token);
     const parsed = v.safeParse(ViewClaims, claims);
     if (!parsed.success) return null;
     if (parsed.output.epoch !== (await this.epoch(parsed.output.room))) return null;
     // Every token the signer made has a jti; the signature is unique per token all the same.
-    return { room: parsed.output.room, id: parsed.output.jti ?? token.slice(token.lastIndexOf('.') + 1) };
+    return { room: parsed.output.room, id: parsed.output.jti ?? token.slice(token.lastIndexOf('.') + 1), stages: parsed.output.stages ?? ['live'] };
   }
 
   async rotate(room: string): Promise<number> {

@@ -10,7 +10,8 @@ import type { Logger } from '../logger.ts';
 import { readTextIfExists, writeAtomically } from './write-atomically.ts';
 
 /** Room names are validated upstream; checked again here so no path can leave the directory. */
-const SCENE_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
+// A room, or its draft (`<room>.draft`, a name no room can have).
+const SCENE_FILE = /^([A-Za-z0-9_-]{1,64}(?:\.draft)?)\.json$/;
 const StoredSceneSchema = v.object({ data: v.string(), version: v.pipe(v.number(), v.safeInteger(), v.minValue(1)) });
 const KvRecordSchema = v.object({ value: v.string(), expiresAt: v.nullable(v.pipe(v.number(), v.finite())) });
 

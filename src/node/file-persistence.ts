@@ -14,9 +14,10 @@ export interface FilePersistenceLogger {
   warn(message: string, ...details: unknown[]): void;
 }
 
-/** Room names are validated upstream; checked again here so no path can leave the directory. */
-const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const SCENE_FILE = /^([A-Za-z0-9_-]{1,64})\.json$/;
+/** Room names (or a room's draft) are validated upstream; checked again here so no path can leave the directory. */
+const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}(?:\.draft)?$/;
+// A room, or its draft (`<room>.draft`, a name no room can have).
+const SCENE_FILE = /^([A-Za-z0-9_-]{1,64}(?:\.draft)?)\.json$/;
 /** What writeAtomically names its temporary files. */
 const TEMP_FILE = /^\..+\.[0-9a-f-]{36}\.tmp$/;
 

@@ -9,12 +9,14 @@ import { CueActionSchema, TimerActionSchema } from './playback.ts';
 import { TtsReport, type TtsServerMessage, type TtsState } from './tts.ts';
 import type { Scope } from './scopes.ts';
 import { ObsReplaySaveOp, ObsResult, ObsSceneOp, OverlayReloadOp, OverlayStatus, type ObsServerMessage, type OverlayClientStatus, type RoomObsState } from './obs.ts';
+import { ProductionOp, StageSchema } from './production-ops.ts';
 
 const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
 const Version = v.pipe(v.number('version must be a number'), v.safeInteger('version must be an integer'), v.minValue(0));
 const ClientTs = v.optional(v.pipe(v.number(), v.finite()));
 
-const opMeta = { req_id: ReqId, base_version: v.optional(Version) };
+/** `stage: 'draft'` edits the room's shared draft instead of the live scene. */
+const opMeta = { req_id: ReqId, base_version: v.optional(Version), stage: v.optional(StageSchema) };
 const AliasedItem = v.pipe(v.unknown(), v.transform(normaliseItemAliases), Item);
 
 /** Scene operations a moderator (or the streamer) may send. The seed's ops come first. */
@@ -67,7 +69,7 @@ export const Presence = v.object({
   selection: v.nullable(v.pipe(v.array(ItemId), v.maxLength(MAX_PRESENCE_SELECTION, `at most ${MAX_PRESENCE_SELECTION} selected ids`))),
 });
 
-export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, OverlayReloadOp, ObsSceneOp, ObsReplaySaveOp, ...SceneOp.options]);
+export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, OverlayReloadOp, ObsSceneOp, ObsReplaySaveOp, ...SceneOp.options, ...ProductionOp.options]);
 export type ModeratorClientMessage = v.InferOutput<typeof ModeratorClientMessage>;
 
 /**

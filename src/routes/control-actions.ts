@@ -10,7 +10,7 @@
  *   POST /api/rooms/:room/items/:id/cue/:action           POST /api/rooms/:room/timers/:id/:action
  *   …/items/by-name/:name/…, …/timers/by-name/:name/…     POST /api/rooms/:room/obs/scene/:name
  *   POST /api/rooms/:room/obs/replay/save                 POST /api/rooms/:room/overlays/reload {overlay_id?}
- *   POST /api/rooms/:room/tts/speak                       POST /api/rooms/:room/presets/:name/take (control tokens)
+ *   POST /api/rooms/:room/tts/speak                       POST /api/rooms/:room/presets/:name/take, POST /api/rooms/:room/take (control tokens)
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
@@ -27,11 +27,9 @@ import { PresetName } from '../protocol/presets.ts';
 import { TtsSpeakBody } from '../protocol/tts.ts';
 import type { Item } from '../protocol/scene.ts';
 import { AppError, badRequest } from '../errors.ts';
-import { ScenePresets } from '../store/scene-presets.ts';
 import { controlAuth, controlTokenOf, refuseGetUnlessAllowed } from './control-auth.ts';
 import { roomOf } from './room-param.ts';
 import { resultError } from './scene.ts';
-import { takePreset } from './presets.ts';
 import { speak } from './tts.ts';
 
 type Handler = (c: Context<AppEnv>) => Promise<Response>;
@@ -42,7 +40,6 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
   const app = new Hono<AppEnv>();
   const post = controlAuth(services, tokens, { write: true });
   const get = [refuseGetUnlessAllowed(services), onlyControlTokens, post] as const;
-  const presets = new ScenePresets(services.store);
 
   /** POST always; GET only when the server allows it. */
   const action = (path: string, handler: Handler) => {
@@ -141,17 +138,30 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
     return c.json({ ok: true, version: services.overlays.peek(room)?.currentVersion ?? 0, id: spoken.id, delivered: spoken.delivered });
   });
 
-  // The presets route (presets.ts) takes streamer and moderator credentials; control tokens
-  // are taken here and everything else falls through to it.
-  const presetTake: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // The presets and draft routes (presets.ts, draft.ts) take streamer and moderator
+  // credentials; control tokens (and GET) are taken here, and everything else falls through.
+  const tokenOnly = (run: (c: Context<AppEnv>) => Promise<Response>): MiddlewareHandler<AppEnv> => async (c, next) => {
     if (c.req.method === 'POST' && controlTokenOf(c) === undefined) return next();
     await (c.req.method === 'GET' ? runAll([...get], c) : runAll([post], c));
-    requireScope(c.get('principal'), { type: 'preset.take' });
-    const result = await takePreset(services, presets, roomOf(c), param(PresetName, c.req.param('name'), 'name'), c.get('principal').label);
-    return c.json({ ok: true, version: result.version, name: result.name });
+    return run(c);
   };
-  app.post('/api/rooms/:room/presets/:name/take', presetTake);
-  app.get('/api/rooms/:room/presets/:name/take', presetTake);
+  const presetTake = tokenOnly(async (c) => {
+    requireScope(c.get('principal'), { type: 'preset.take' });
+    const name = param(PresetName, c.req.param('name'), 'name');
+    const result = await services.production.takePreset(roomOf(c), name, c.get('principal').label);
+    if (!result.ok) throw resultError(result);
+    return c.json({ ok: true, version: result.version, name });
+  });
+  const draftTake = tokenOnly(async (c) => {
+    requireScope(c.get('principal'), { type: 'take' });
+    const result = await services.production.take(roomOf(c), c.get('principal').label);
+    if (!result.ok) throw resultError(result);
+    return c.json({ ok: true, version: result.version });
+  });
+  for (const [path, handler] of [['/api/rooms/:room/presets/:name/take', presetTake], ['/api/rooms/:room/take', draftTake]] as const) {
+    app.post(path, handler);
+    app.get(path, handler);
+  }
 
   return app;
 }

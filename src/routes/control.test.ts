@@ -80,6 +80,15 @@ test('each endpoint changes the scene as one version a live overlay sees', async
   assert.equal([taken.status, body.ok, body.version], [200, true, version + 1], JSON.stringify(body));
   const full = await overlay.next('scene.full', (m) => m.version === version + 1);
   assert.equal(full.scene.items.map((i) => i.id), ['brb'], 'the preset is the live scene, as one version');
+  version++;
+  // Draft and take: a draft edit is invisible to the overlay until the take lands as one version.
+  const drafted = await server.api('/api/rooms/main/ops', { method: 'POST', streamer: true, json: { type: 'patch', id: 'brb', stage: 'draft', changes: { text: 'Back in 5' } } });
+  assert.is(drafted.status, 200, await drafted.clone().text());
+  const take = await post('/api/rooms/main/take', (await issue(['scene.take'])).token);
+  const took = (await take.json()) as Json;
+  assert.equal([take.status, took.ok, took.version], [200, true, version + 1], JSON.stringify(took));
+  const afterTake = (await overlay.next('scene.full', (m) => m.version === version + 1)) as Json;
+  assert.is(afterTake.scene.items[0].text, 'Back in 5');
   const spoken = await post('/api/rooms/main/tts/speak', token, { text: 'hello' });
   assert.equal([spoken.status, ((await spoken.json()) as Json).ok], [200, true]);
   assert.ok(await overlay.next('tts.speak'));

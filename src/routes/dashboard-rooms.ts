@@ -21,6 +21,7 @@ import { AppError } from '../errors.ts';
 import { roomOf } from './room-param.ts';
 import { issueKey, KeyLabel, KeyTtl } from './moderator-keys.ts';
 import { ItemFilter, ScopeList } from '../protocol/scopes.ts';
+import { isDraftRoomId } from '../protocol/production-ops.ts';
 import { audit } from '../store/audit.ts';
 import { publicBaseUrl } from './public-url.ts';
 
@@ -35,6 +36,8 @@ export function dashboardRoomRoutes(services: Services) {
     const names = new Set(await services.store.listSceneRooms());
     // A dashboard watching a room does not make it a room.
     for (const room of services.overlays.all()) if ([...room.connections.values()].some((conn) => !conn.meta?.dashboard)) names.add(room.id);
+    // A room's draft is part of the room, not a room of its own.
+    for (const name of names) if (isDraftRoomId(name)) names.delete(name);
     const [keys, sessions] = await Promise.all([services.keys.list(), services.sessions.list()]);
     const rooms = await Promise.all(
       [...names].sort().map(async (name) => {

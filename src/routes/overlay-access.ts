@@ -9,12 +9,13 @@ import { authenticate } from '../access/authenticate.ts';
 import { readValidBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { RoomId } from '../protocol/scene.ts';
+import { StageSchema } from '../protocol/production-ops.ts';
 import { CloseCode } from '../protocol/messages.ts';
 import { DEFAULT_ROOM, roomOf } from './room-param.ts';
 import { audit } from '../store/audit.ts';
 import { publicBaseUrl } from './public-url.ts';
 
-const TokenBody = v.object({ room: v.optional(RoomId, DEFAULT_ROOM) });
+const TokenBody = v.object({ room: v.optional(RoomId, DEFAULT_ROOM), stages: v.optional(v.pipe(v.array(StageSchema, 'stages must be an array of live, draft'), v.maxLength(2))) });
 const AppliedBody = v.object({
   room: v.optional(RoomId, DEFAULT_ROOM),
   version: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
@@ -27,10 +28,11 @@ export function overlayAccessRoutes(services: Services) {
   const streamer = authenticate(services, { allow: ['streamer'] });
 
   app.post('/api/overlay/token', streamer, async (c) => {
-    const { room } = await readValidBody(c, TokenBody);
-    const token = await services.viewTokens.issue(room);
+    const { room, stages } = await readValidBody(c, TokenBody);
+    const token = await services.viewTokens.issue(room, stages);
     const url = `${publicBaseUrl(services, c)}/overlay?room=${encodeURIComponent(room)}&token=${encodeURIComponent(token)}`;
-    return c.json({ ok: true, room, token, url });
+    const draft = stages?.includes('draft') ? { draft_url: `${url}&stage=draft` } : {};
+    return c.json({ ok: true, room, token, url, stages: stages?.includes('draft') ? ['live', 'draft'] : ['live'], ...draft });
   });
 
   app.post('/api/rooms/:room/rotate-tokens', streamer, async (c) => {

@@ -13,7 +13,11 @@ import { toConnection, frameText } from './ws-connection.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AppEnv } from '../app-env.ts';
-import { badRequest } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
+import { mayWatchStage } from '../access/principal.ts';
+import { draftRoomId } from '../protocol/production-ops.ts';
+import type { ProductionActions } from '../production/production-actions.ts';
+import { stageOf } from './stage-param.ts';
 import { PROTOCOL_PARAM, PROTOCOL_VERSION } from '../protocol/constants.ts';
 
 export interface SocketRouteDeps {
@@ -22,6 +26,7 @@ export interface SocketRouteDeps {
   metrics: Metrics;
   /** Set while the server drains: new sockets are refused so the old ones can finish. */
   isDraining(): boolean;
+  production: Pick<ProductionActions, 'draftScene'>;
 }
 
 export function overlaySocketRoutes(deps: SocketRouteDeps) {
@@ -55,8 +60,17 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
       };
     });
 
+  /** `stage=draft` joins the room's draft (seeded from live on first use); only who may watch it. */
+  const stageRoom = async (c: Context<AppEnv>, room: string): Promise<string> => {
+    const stage = stageOf(c);
+    if (stage === 'live') return room;
+    if (!mayWatchStage(c.get('principal'), stage)) throw new AppError(403, 'forbidden', 'this view token does not show the draft; issue one with stages ["live", "draft"]');
+    await deps.production.draftScene(room);
+    return draftRoomId(room);
+  };
+
   app.get('/ws/overlay', async (c, next) => {
-    const room = roomFrom(c.req.query('room'));
+    const room = await stageRoom(c, roomFrom(c.req.query('room')));
     const principal = c.get('principal');
     // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
     // when the panel and an overlay preview share a browser): it must count as one and may
@@ -66,7 +80,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
 
   app.get('/ws/moderator', async (c, next) => {
     const principal = c.get('principal');
-    const room = roomFrom(c.req.query('room') ?? principal.room);
+    const room = await stageRoom(c, roomFrom(c.req.query('room') ?? principal.room));
     return join(() => principal, room, metaOf(c), sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 

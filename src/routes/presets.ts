@@ -4,7 +4,7 @@
  *   GET    /api/rooms/:room/presets             every preset (name, scene for a thumbnail, by, updated_at)
  *   GET    /api/rooms/:room/presets/:name       one preset
  *   PUT    /api/rooms/:room/presets/:name       save the live scene, or `{items}` from the body
- *   POST   /api/rooms/:room/presets/:name/take  make it the live scene as ONE version
+ *   POST   /api/rooms/:room/presets/:name/take  make it the live scene (`?stage=draft`: the draft) as ONE version
  *   DELETE /api/rooms/:room/presets/:name
  *
  * Writing needs the scope `presets`; reading any credential of the room's panels.
@@ -17,16 +17,16 @@ import { authenticate } from '../access/authenticate.ts';
 import { readValidBody } from '../http/body.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { PresetName, SavePresetBody, type Preset } from '../protocol/presets.ts';
-import { PresetLimitError, ScenePresets } from '../store/scene-presets.ts';
 import { audit } from '../store/audit.ts';
 import { roomOf } from './room-param.ts';
+import { stageOf } from './stage-param.ts';
 import { resultError } from './scene.ts';
 
 const PRESET_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function presetRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const presets = new ScenePresets(services.store);
+  const presets = services.production.presets;
   const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf });
   const writer = (scope: 'preset.save' | 'preset.delete' | 'preset.take') => authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true, scope });
 
@@ -45,14 +45,18 @@ export function presetRoutes(services: Services) {
     const body = await readValidBody(c, SavePresetBody, PRESET_BODY_LIMIT);
     const room = roomOf(c);
     const who = c.get('principal').label;
-    const saved = await savePreset(services, presets, room, name, who, body.items ? { items: body.items } : undefined);
-    return c.json({ ok: true, created: saved.created, preset: describe(saved.preset) }, saved.created ? 201 : 200);
+    const saved = await services.production.savePreset(room, name, who, body.items ? { scene: { items: body.items } } : { stage: 'live' });
+    if (!saved.ok) throw saved.code === 'too_many_items' ? new AppError(409, 'too_many_presets', saved.message) : resultError(saved);
+    const preset = await presets.get(room, name);
+    return c.json({ ok: true, created: saved.created, preset: preset && describe(preset) }, saved.created ? 201 : 200);
   });
 
   app.post('/api/rooms/:room/presets/:name/take', writer('preset.take'), async (c) => {
     const room = roomOf(c);
-    const result = await takePreset(services, presets, room, nameOf(c), c.get('principal').label);
-    return c.json({ ok: true, version: result.version, name: result.name });
+    const name = nameOf(c);
+    const result = await services.production.takePreset(room, name, c.get('principal').label, stageOf(c));
+    if (!result.ok) throw resultError(result);
+    return c.json({ ok: true, version: result.version, name });
   });
 
   app.delete('/api/rooms/:room/presets/:name', writer('preset.delete'), async (c) => {
@@ -64,34 +68,6 @@ export function presetRoutes(services: Services) {
   });
 
   return app;
-}
-
-/** Save `scene` (absent: the live scene) under `name`, audited. Shared by the route and the `preset.save` op. */
-export async function savePreset(services: Services, presets: ScenePresets, room: string, name: string, who: string, scene?: Preset['scene']) {
-  let source = scene;
-  if (!source) {
-    const live = services.overlays.get(room);
-    await live.ready();
-    source = live.snapshot().scene;
-  }
-  try {
-    const saved = await presets.put(room, name, source, who);
-    await audit(services, room, { action: 'preset.save', name, items: source.items.length }, who);
-    return saved;
-  } catch (error) {
-    if (error instanceof PresetLimitError) throw new AppError(409, 'too_many_presets', error.message);
-    throw error;
-  }
-}
-
-/** Replace the live scene with a preset as one version (items with the same id morph on the overlay), audited. */
-export async function takePreset(services: Services, presets: ScenePresets, room: string, name: string, who: string) {
-  const preset = await presets.get(room, name);
-  if (!preset) throw new AppError(404, 'not_found', 'no preset with that name');
-  const result = await services.overlays.get(room).replace(preset.scene, who);
-  if (!result.ok) throw resultError(result);
-  await audit(services, room, { action: 'preset.take', name, version: result.version }, who);
-  return { version: result.version, name };
 }
 
 function nameOf(c: Context<AppEnv>): string {

@@ -75,19 +75,21 @@ export function sceneRoutes(services: Services) {
     await services.limiter.hit(BUCKETS.sceneOps, `${roomOf(c)}:${principal.sessionId ?? principal.role}`);
     const body = await readBody(c, SCENE_BODY_LIMIT);
     const ops = isOpsBatch(body) ? validBody(OpsBatch, body).ops : [validBody(SceneOp, body)];
-    const room = services.overlays.get(roomOf(c));
-    await room.ready();
-    const items = new Map(room.snapshot().scene.items.map((item) => [item.id, item]));
+    // `stage: 'draft'` ops edit the room's draft; the rest the live scene.
+    const room = await services.production.room(roomOf(c));
+    const draft = ops.some((op) => op.stage === 'draft') ? (await services.production.draftScene(room.id), await services.production.room(room.id, 'draft')) : null;
+    const targetOf = (op: SceneOp) => (op.stage === 'draft' && draft ? draft : room);
     for (const op of ops) {
-      const refusal = opRefusal(principal.grant, op, (id) => items.get(id));
+      const target = targetOf(op);
+      const refusal = opRefusal(principal.grant, op, (id) => target.findItem(id));
       if (refusal) throw new AppError(403, 'forbidden', refusal.message, { details: { scope: refusal.scope } });
     }
     const who = principal.label;
     // Queued together, so they land in one batch (one version) unless one fails alone.
-    const results = await Promise.all(ops.map((op) => room.submit(op, who)));
+    const results = await Promise.all(ops.map((op) => targetOf(op).submit(op, who)));
     const failed = results.find((r) => !r.ok);
     if (failed && results.length === 1) throw resultError(failed);
-    return c.json({ ok: !failed, version: room.currentVersion, results: results.map(describeResult) }, failed ? 409 : 200);
+    return c.json({ ok: !failed, version: room.currentVersion, ...(draft ? { draft_version: draft.currentVersion } : {}), results: results.map(describeResult) }, failed ? 409 : 200);
   });
 
   return app;
