@@ -127,6 +127,24 @@ test('obs.scene runs setCurrentScene on exactly one overlay; too low a level is 
   await low.close();
 });
 
+test('the panel shows "on program" and its OBS card switches scenes (a key with obs.control)', async () => {
+  const overlay = await openOverlay('panel', 4);
+  await statusOf('panel', (s) => s.obs?.control_level === 4 && s.scene === 'Game');
+  const key = ((await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: ROOM, label: 'director', scopes: ['scene.edit', 'obs.control', 'overlay.reload'] } })).json()) as { key: string }).key;
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+  const panelPage = await context.newPage();
+  await panelPage.goto(`${server.url}/moderator?key=${encodeURIComponent(key)}`);
+  await fire(overlay, 'obsSourceActiveChanged', { active: true });
+  await panelPage.waitForSelector('[data-obs="on_program"]', { timeout: 8000 });
+  assert.match((await panelPage.textContent('[data-obs]')) ?? '', 'On program');
+  await fire(overlay, 'obsSourceActiveChanged', { active: false });
+  await panelPage.waitForSelector('[data-obs="not_on_program"]', { timeout: 8000 });
+  await panelPage.click('[data-obs-scene="Starting soon"]');
+  await waitFor('setCurrentScene from the panel', async () => (await overlay.evaluate(() => window.__obsCalls)).some((c) => c[1] === 'Starting soon'), 8000);
+  await context.close();
+  await overlay.close();
+});
+
 test('overlay.reload reloads exactly the targeted overlay with a cache-busting URL', async () => {
   const [one, two] = [await openOverlay('one', 1), await openOverlay('two', 1)];
   const target = (await statusOf('one')).client.id;

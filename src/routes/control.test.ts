@@ -124,6 +124,23 @@ test('GET is refused for state changes by default; a control token cannot issue 
   assert.is(list.status, 401);
 });
 
+test('with CONTROL_ALLOW_GET=true a GET action works, with a control token only', async () => {
+  const getServer = await startTestServer({ env: { CONTROL_ALLOW_GET: 'true' } });
+  try {
+    await getServer.api('/api/rooms/main/scene', { method: 'PUT', streamer: true, json: { items: [{ id: 'logo', kind: 'text', name: 'Logo' }] } });
+    const issued = (await (await getServer.api('/api/control-tokens', { method: 'POST', streamer: true, json: { room: 'main', scopes: ['scene.edit'], label: 'get-only tool' } })).json()) as Json;
+    const res = await getServer.api(`/api/rooms/main/items/by-name/Logo/hide?token=${issued.token}`);
+    const body = (await res.json()) as Json;
+    assert.equal([res.status, body.ok], [200, true], JSON.stringify(body));
+    const scene = (await (await getServer.api('/api/rooms/main/scene', { streamer: true })).json()) as Json;
+    assert.equal([scene.version, scene.items[0].visible], [body.version, false]);
+    const streamerGet = await getServer.api('/api/rooms/main/items/logo/show', { streamer: true });
+    assert.equal(await errorOf(streamerGet), [405, 'get_not_allowed'], 'other credentials still need POST');
+  } finally {
+    await getServer.stop();
+  }
+});
+
 test('GET /state is compact; the state socket sends a patch for a change made elsewhere', async () => {
   const { token } = await issue(['control.read']);
   await server.api('/api/rooms/main/scene', { method: 'PUT', streamer: true, json: { items: [{ id: 'brb', kind: 'text', text: 'Be right back' }] } });
