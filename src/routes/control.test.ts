@@ -162,6 +162,11 @@ test('GET /state is compact; the state socket sends a patch for a change made el
   assert.is((await feed.next('error')).code, 'bad_message', 'the feed is read-only');
   const after = (await (await server.api('/api/rooms/main/scene', { streamer: true })).json()) as Json;
   assert.equal(after.items.map((i: Json) => i.id), ['brb']);
+  const revokedFeed = await issue(['control.read'], 'to revoke');
+  const doomed: TestSocket<Json & { type: string }> = await openSocket(server.wsUrl(`/ws/control?room=main&token=${revokedFeed.token}`));
+  await doomed.next('state.full');
+  await server.api(`/api/control-tokens/${revokedFeed.id}`, { method: 'DELETE', streamer: true });
+  assert.is((await doomed.closed).code, 4001, 'revoking closes the feed');
   const noScope = await issue(['scene.edit']);
   assert.equal(await errorOf(await server.api(`/api/rooms/main/state?token=${noScope.token}`)), [403, 'forbidden']);
   feed.close();
