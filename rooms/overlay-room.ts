@@ -23,7 +23,7 @@ import type { Connection, Role } from './connection.ts';
 import type { RoomControl } from './room-control.ts';
 import { auditedAs, isProductionOp } from '../src/protocol/production-ops.ts';
 import type * as v from 'valibot';
-import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
+import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';

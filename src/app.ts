@@ -26,7 +26,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { presetRoutes } from './routes/presets.ts';
 import { historyRoutes } from './routes/history.ts';
 import { draftRoutes } from './routes/draft.ts';
-import { DEFAULT_ROOM } from './routes/room-param.ts';
+import { DEFAULT_ROOM } from './http/room-param.ts';
 import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
 import { legacyMediaRoutes } from './routes/legacy-media.ts';

@@ -9,7 +9,7 @@ import type { AssetSource, Services } from './services.ts';
 import type { UpgradeWebSocket } from 'hono/ws';
 import type { Context } from 'hono';
 import type { UploadStorage } from './uploads/upload-storage.ts';
-import type { TtsEngine } from './tts/tts-engine.ts';
+import type { TtsEngine } from './tts-engine.ts';
 import type { Item } from './protocol/scene.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { whenUnauthorized } from './api.ts';
 import { lang as currentLang, setLang, t, type Lang } from './i18n.ts';
 import { Login, Revoked, loginError } from './login.tsx';
-import { Panel } from './panel.tsx';
+import { StagedPanel } from './panel.tsx';
 import { consumeKey, logout, whoAmI, type Me } from './session.ts';
 import { applyTheme, savedTheme, type Theme } from './theme.ts';
 
@@ -73,7 +73,7 @@ function Root() {
       return <Revoked onAgain={() => setPhase({ name: 'login' })} />;
     case 'panel':
       return (
-        <Panel
+        <StagedPanel
           me={phase.me}
           prefs={prefs}
           onRevoked={() => setPhase({ name: 'revoked' })}

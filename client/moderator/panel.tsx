@@ -12,7 +12,7 @@ import { randomId } from './random-id.ts';
 import { SceneClient } from './scene-client.ts';
 import type { Me } from './session.ts';
 import { sessionAlive } from './session.ts';
-import { readStorage, writeStorage } from './theme.ts';
+import { readStorage, writeStorage } from '../shared/local-storage.ts';
 import { TopBar, type Prefs } from './top-bar.tsx';
 import { ObsCard } from './obs-card.tsx';
 import { TtsPanel } from './tts-panel.tsx';
@@ -20,12 +20,21 @@ import type { Item } from '../../src/protocol/scene.ts';
 import { cascadePosition } from './geometry.ts';
 import { AddByUrl } from './add-by-url.tsx';
 import { AddCamera } from './add-camera.tsx';
+import { ProductionBar, type Stage } from './production-bar.tsx';
 
 const NOTICE_MS = 6000;
 const SNAP_KEY = 'so.snap';
 
-export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs; onRevoked(): void; onLogout(): void }) {
-  const [client] = useState(() => new SceneClient({ room: me.room, sessionAlive }));
+type PanelProps = { me: Me; prefs: Prefs; onRevoked(): void; onLogout(): void };
+
+/** Switching Live/Draft opens the panel again on the other stage (its own socket and scene). */
+export function StagedPanel(props: PanelProps) {
+  const [stage, setStage] = useState<Stage>('live');
+  return <Panel key={stage} {...props} stage={stage} onStage={setStage} />;
+}
+
+function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & { stage: Stage; onStage(stage: Stage): void }) {
+  const [client] = useState(() => new SceneClient({ room: me.room, stage, sessionAlive }));
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [snap, setSnap] = useState<Snap>(savedSnap);
 
@@ -83,6 +92,7 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
           <Layers client={client} />
         </aside>
         <section class="centre">
+          <ProductionBar client={client} me={me} stage={stage} onStage={onStage} />
           <div class="toolbar">
             <button type="button" class="primary" data-action="add-text" onClick={addText}>
               + {t('tool.add_text')}

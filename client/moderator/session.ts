@@ -11,6 +11,9 @@ export interface Me {
   room: string;
   session_id?: string;
   expires_at?: string;
+  /** Absent for the streamer, who has every scope. */
+  scopes?: string[];
+  items?: string[];
 }
 
 /** Who the cookie says we are, or null when not logged in. */
@@ -26,8 +29,8 @@ export async function whoAmI(): Promise<Me | null> {
 }
 
 export async function consumeKey(key: string): Promise<Me> {
-  const res = await api<{ room: string; label: string; session_id: string }>('/api/moderator-keys/consume', { json: { key } });
-  return { role: 'moderator', label: res.label, room: res.room, session_id: res.session_id };
+  const res = await api<{ room: string; label: string; session_id: string; scopes?: string[]; items?: string[] }>('/api/moderator-keys/consume', { json: { key } });
+  return { role: 'moderator', label: res.label, room: res.room, session_id: res.session_id, scopes: res.scopes, items: res.items };
 }
 
 export async function logout(): Promise<void> {

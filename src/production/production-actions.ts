@@ -69,7 +69,7 @@ export class ProductionActions {
     const preset = await this.presets.get(room, name);
     if (!preset) return { ok: false, code: 'not_found', message: `no preset named ${JSON.stringify(name)}`, version: 0 };
     const target = await this.room(room, stage);
-    const result = await target.replace(preset.scene, who);
+    const result = await target.replace(keepRunningMedia(target.snapshot().scene, preset.scene), who);
     if (result.ok) await audit(this.auditDeps, room, { action: 'preset.take', name, stage, version: result.version }, who);
     return result;
   }
@@ -100,4 +100,21 @@ export class ProductionActions {
     if (result.ok && who !== 'room') await audit(this.auditDeps, room, { action: 'draft.reset', draft_version: result.version }, who);
     return result;
   }
+}
+
+/**
+ * A video or audio item in both scenes with the same id and `src` keeps the playback of the
+ * scene it replaces: the overlay keeps the element, and the clip plays on instead of jumping
+ * to where it was when the preset was saved.
+ */
+export function keepRunningMedia(current: Scene, next: Scene): Scene {
+  const now = new Map(current.items.map((item) => [item.id, item]));
+  return {
+    items: next.items.map((item) => {
+      const was = now.get(item.id);
+      if (!was || (item.kind !== 'video' && item.kind !== 'audio') || was.kind !== item.kind || was.src !== item.src) return item;
+      const { playback: _saved, ...rest } = item;
+      return was.playback ? { ...rest, playback: was.playback } : rest;
+    }),
+  };
 }

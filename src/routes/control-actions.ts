@@ -28,7 +28,7 @@ import { TtsSpeakBody } from '../protocol/tts.ts';
 import type { Item } from '../protocol/scene.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { controlAuth, controlTokenOf, refuseGetUnlessAllowed } from './control-auth.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
 import { speak } from './tts.ts';
 
@@ -49,7 +49,7 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
 
   /** The item the URL names: `/items/:id/…` or `/items/by-name/:name/…`. */
   const itemOf = async (c: Context<AppEnv>): Promise<Item> => {
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     await room.ready();
     const items = room.snapshot().scene.items;
     const name = c.req.param('name');
@@ -67,11 +67,11 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
   /** One op through the room's queue, with the same scope check as the socket. */
   const apply = async (c: Context<AppEnv>, raw: unknown, item: Item) => {
     const principal = c.get('principal');
-    await services.limiter.hit(BUCKETS.sceneOps, `${roomOf(c)}:${principal.sessionId ?? principal.role}`);
+    await services.limiter.hit(BUCKETS.sceneOps, `${roomName(c)}:${principal.sessionId ?? principal.role}`);
     const op = validBody(SceneOp, raw);
     const refusal = opRefusal(principal.grant, op, (id) => (id === item.id ? item : undefined));
     if (refusal) throw new AppError(403, 'forbidden', refusal.message, { details: { scope: refusal.scope } });
-    const result = await services.overlays.get(roomOf(c)).submit(op, principal.label);
+    const result = await services.overlays.get(roomName(c)).submit(op, principal.label);
     if (!result.ok) throw resultError(result);
     return c.json({ ok: true, version: result.version });
   };
@@ -104,7 +104,7 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
 
   action('/api/rooms/:room/obs/scene/:name', async (c) => {
     requireScope(c.get('principal'), { type: 'obs.control' });
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     const outcome = await room.obs.command('scene', c.req.param('name'));
     if (!outcome.ok) throw new AppError(outcome.code === 'obs_permission' ? 403 : 409, outcome.code, outcome.message);
     return c.json({ ok: true, version: room.currentVersion, overlay_id: outcome.overlay_id });
@@ -112,7 +112,7 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
 
   action('/api/rooms/:room/obs/replay/save', async (c) => {
     requireScope(c.get('principal'), { type: 'obs.control' });
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     const outcome = await room.obs.command('replay.save');
     if (!outcome.ok) throw new AppError(outcome.code === 'obs_permission' ? 403 : 409, outcome.code, outcome.message);
     return c.json({ ok: true, version: room.currentVersion, overlay_id: outcome.overlay_id });
@@ -123,7 +123,7 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
     requireScope(c.get('principal'), { type: 'overlay.reload' });
     const raw = c.req.method === 'POST' && c.req.header('content-type')?.includes('json') ? await readBody(c) : {};
     const overlayId = validBody(ReloadBody, raw).overlay_id ?? c.req.query('overlay_id');
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     const reloaded = room.obs.reload(overlayId);
     if (overlayId !== undefined && reloaded === 0) throw new AppError(404, 'not_found', 'no overlay with that id is connected');
     return c.json({ ok: true, version: room.currentVersion, reloaded });
@@ -133,7 +133,7 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
     requireScope(c.get('principal'), { type: 'tts' });
     await services.limiter.hit(BUCKETS.ttsSpeak, c.get('clientIp'));
     const body = await readValidBody(c, TtsSpeakBody);
-    const room = roomOf(c);
+    const room = roomName(c);
     const spoken = await speak(services, room, body, c.get('principal').label);
     return c.json({ ok: true, version: services.overlays.peek(room)?.currentVersion ?? 0, id: spoken.id, delivered: spoken.delivered });
   });
@@ -148,13 +148,13 @@ export function controlActionRoutes(services: Services, tokens: ControlTokens) {
   const presetTake = tokenOnly(async (c) => {
     requireScope(c.get('principal'), { type: 'preset.take' });
     const name = param(PresetName, c.req.param('name'), 'name');
-    const result = await services.production.takePreset(roomOf(c), name, c.get('principal').label);
+    const result = await services.production.takePreset(roomName(c), name, c.get('principal').label);
     if (!result.ok) throw resultError(result);
     return c.json({ ok: true, version: result.version, name });
   });
   const draftTake = tokenOnly(async (c) => {
     requireScope(c.get('principal'), { type: 'take' });
-    const result = await services.production.take(roomOf(c), c.get('principal').label);
+    const result = await services.production.take(roomName(c), c.get('principal').label);
     if (!result.ok) throw resultError(result);
     return c.json({ ok: true, version: result.version });
   });

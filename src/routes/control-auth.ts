@@ -12,7 +12,7 @@ import { authenticate } from '../access/authenticate.ts';
 import { controlTokenGrant, isControlToken, type ControlTokens } from '../access/control-tokens.ts';
 import type { Principal } from '../access/principal.ts';
 import { AppError } from '../errors.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 
 /** The control token the request carries, if any (other bearer secrets are not ours to judge). */
 export function controlTokenOf(c: Context<AppEnv>): string | undefined {
@@ -31,11 +31,11 @@ export async function controlPrincipal(tokens: ControlTokens, token: string, roo
 }
 
 export function controlAuth(services: Services, tokens: ControlTokens, options: { write: boolean }): MiddlewareHandler<AppEnv> {
-  const usual = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: options.write });
+  const usual = authenticate(services, { allow: ['streamer', 'moderator'], room: (c) => roomName(c), write: options.write });
   return async (c, next) => {
     const token = controlTokenOf(c);
     if (token === undefined) return usual(c, next);
-    c.set('principal', await controlPrincipal(tokens, token, roomOf(c)));
+    c.set('principal', await controlPrincipal(tokens, token, roomName(c)));
     await next();
   };
 }

@@ -18,8 +18,8 @@ import { byName, controlItem, controlObs, livePreset, type ControlState } from '
 import { ScenePresets } from '../store/scene-presets.ts';
 import { controlAuth } from './control-auth.ts';
 import { ControlFeed } from './control-feed.ts';
-import { roomOf } from './room-param.ts';
-import { frameText } from './ws-connection.ts';
+import { roomName } from '../http/room-param.ts';
+import { frameText } from '../http/ws-connection.ts';
 
 export function controlStateRoutes(services: Services & { upgradeWebSocket: UpgradeWebSocket }, tokens: ControlTokens) {
   const app = new Hono<AppEnv>();
@@ -28,7 +28,7 @@ export function controlStateRoutes(services: Services & { upgradeWebSocket: Upgr
 
   app.get('/api/rooms/:room/state', read, async (c) => {
     requireScope(c.get('principal'), { type: 'control.read' });
-    const name = roomOf(c);
+    const name = roomName(c);
     const room = services.overlays.get(name);
     await room.ready();
     const { scene, version } = room.snapshot();
@@ -50,7 +50,7 @@ export function controlStateRoutes(services: Services & { upgradeWebSocket: Upgr
   app.get('/ws/control', controlAuth(services, tokens, { write: true }), async (c, next) => {
     const principal = c.get('principal');
     requireScope(principal, { type: 'control.read' });
-    const name = roomOf(c);
+    const name = roomName(c);
     return services.upgradeWebSocket(() => {
       let conn: Connection | null = null;
       const room = () => services.overlays.get(name);

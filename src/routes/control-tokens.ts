@@ -19,8 +19,8 @@ import { RoomId } from '../protocol/scene.ts';
 import { ItemFilter, ScopeList } from '../protocol/scopes.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { closeSessionSockets } from './session-sockets.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { closeSessionSockets } from '../http/session-sockets.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 
 const IssueBody = v.object({
   room: v.optional(RoomId, DEFAULT_ROOM),

@@ -18,12 +18,12 @@ import { authenticate } from '../access/authenticate.ts';
 import { readValidBody } from '../http/body.ts';
 import { RoomId, emptyScene } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { issueKey, KeyLabel, KeyTtl } from './moderator-keys.ts';
 import { ItemFilter, ScopeList } from '../protocol/scopes.ts';
 import { isDraftRoomId } from '../protocol/production-ops.ts';
 import { audit } from '../store/audit.ts';
-import { publicBaseUrl } from './public-url.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
 
 const NewRoomBody = v.object({ room: RoomId });
 const InviteBody = v.object({ label: KeyLabel, ttl: KeyTtl, scopes: v.optional(ScopeList), items: v.optional(v.nullable(ItemFilter)) });
@@ -68,7 +68,7 @@ export function dashboardRoomRoutes(services: Services) {
   });
 
   app.post('/api/rooms/:room/invites', streamer, async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const body = await readValidBody(c, InviteBody);
     const issued = await issueKey(services, c, { room, label: body.label, ttl: body.ttl, scopes: body.scopes, items: body.items });
     const url = `${publicBaseUrl(services, c)}/moderator?key=${encodeURIComponent(issued.key)}`;
@@ -76,7 +76,7 @@ export function dashboardRoomRoutes(services: Services) {
   });
 
   app.get('/api/rooms/:room/overlays', streamer, async (c) => {
-    const name = roomOf(c);
+    const name = roomName(c);
     const live = services.overlays.peek(name);
     const connections = live ? [...live.connections.values()] : [];
     return c.json({

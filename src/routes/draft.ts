@@ -13,24 +13,24 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { diffScenes } from '../production/scene-diff.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
 
 export function draftRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf });
-  const take = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true, scope: 'take' });
-  const reset = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true, scope: 'draft.reset' });
+  const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName });
+  const take = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true, scope: 'take' });
+  const reset = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true, scope: 'draft.reset' });
 
   app.get('/api/rooms/:room/draft', read, async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const draft = await services.production.draftScene(room);
     const live = await services.production.room(room);
     return c.json({ ok: true, room, scene: draft.scene, version: draft.version, live_version: live.currentVersion });
   });
 
   app.get('/api/rooms/:room/diff', read, async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const draft = await services.production.draftScene(room);
     const live = await services.production.room(room);
     const diff = diffScenes(live.snapshot().scene, draft.scene);
@@ -46,13 +46,13 @@ export function draftRoutes(services: Services) {
   });
 
   app.post('/api/rooms/:room/take', take, async (c) => {
-    const result = await services.production.take(roomOf(c), c.get('principal').label);
+    const result = await services.production.take(roomName(c), c.get('principal').label);
     if (!result.ok) throw resultError(result);
     return c.json({ ok: true, version: result.version });
   });
 
   app.post('/api/rooms/:room/draft/reset', reset, async (c) => {
-    const result = await services.production.resetDraft(roomOf(c), c.get('principal').label);
+    const result = await services.production.resetDraft(roomName(c), c.get('principal').label);
     if (!result.ok) throw resultError(result);
     return c.json({ ok: true, draft_version: result.version });
   });

@@ -13,7 +13,7 @@ import { authenticate } from '../access/authenticate.ts';
 import { readValidBody } from '../http/body.ts';
 import { AppError, badRequest } from '../errors.ts';
 import type { HistoryEntry } from '../store/scene-history.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
 
 export const MAX_HISTORY_PAGE = 200;
@@ -24,13 +24,13 @@ const RevertBody = v.object({ version: v.pipe(v.number('version must be a number
 
 export function historyRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf });
-  const revert = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true, scope: 'revert' });
+  const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName });
+  const revert = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true, scope: 'revert' });
 
   app.get('/api/rooms/:room/history', read, async (c) => {
     const query = v.safeParse(ListQuery, c.req.query());
     if (!query.success) throw badRequest('bad_query', query.issues[0].message);
-    const room = roomOf(c);
+    const room = roomName(c);
     await services.production.room(room);
     const entries = await services.production.history(room).list({ limit: query.output.limit, before: query.output.before });
     return c.json({ ok: true, room, entries: entries.map(describe) });
@@ -39,14 +39,14 @@ export function historyRoutes(services: Services) {
   app.get('/api/rooms/:room/history/:version', read, async (c) => {
     const version = c.req.param('version');
     if (!/^\d{1,15}$/.test(version)) throw badRequest('bad_version', 'version must be a whole number');
-    const found = await services.production.history(roomOf(c)).sceneAt(Number(version));
+    const found = await services.production.history(roomName(c)).sceneAt(Number(version));
     if (!found) throw new AppError(404, 'not_found', `version ${version} is not in the kept history`);
     return c.json({ ok: true, ...describe(found.entry), scene: found.scene });
   });
 
   app.post('/api/rooms/:room/revert', revert, async (c) => {
     const body = await readValidBody(c, RevertBody);
-    const result = await services.production.revert(roomOf(c), body.version, c.get('principal').label);
+    const result = await services.production.revert(roomName(c), body.version, c.get('principal').label);
     if (!result.ok) throw resultError(result);
     return c.json({ ok: true, version: result.version, reverted_to: body.version });
   });

@@ -26,7 +26,7 @@ import { parseValue } from '../protocol/parse.ts';
 import { mimeOfStoredName } from '../uploads/media-types.ts';
 import { cueChanges } from '../../rooms/playback-clock.ts';
 import type { CueAction } from '../protocol/playback.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
 
 /** Forms send booleans as text. */

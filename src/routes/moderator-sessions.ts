@@ -9,7 +9,7 @@ import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { closeSessionSockets, countSessionSockets, regrantSessionSockets } from './session-sockets.ts';
+import { closeSessionSockets, countSessionSockets, regrantSessionSockets } from '../http/session-sockets.ts';
 import { readValidBody } from '../http/body.ts';
 import { ItemFilter, ScopeList, type Grant } from '../protocol/scopes.ts';
 import { sessionGrant } from '../access/sessions.ts';

@@ -1,5 +1,5 @@
 /**
- * View tokens for OBS, their rotation, and the seed's HTTP apply report.
+ * View tokens for OBS, their rotation, and the FastAPI version's HTTP apply report.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -11,9 +11,9 @@ import { AppError } from '../errors.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { StageSchema } from '../protocol/production-ops.ts';
 import { CloseCode } from '../protocol/messages.ts';
-import { DEFAULT_ROOM, roomOf } from './room-param.ts';
+import { DEFAULT_ROOM, roomName } from '../http/room-param.ts';
 import { audit } from '../store/audit.ts';
-import { publicBaseUrl } from './public-url.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
 
 const TokenBody = v.object({ room: v.optional(RoomId, DEFAULT_ROOM), stages: v.optional(v.pipe(v.array(StageSchema, 'stages must be an array of live, draft'), v.maxLength(2))) });
 const AppliedBody = v.object({
@@ -36,7 +36,7 @@ export function overlayAccessRoutes(services: Services) {
   });
 
   app.post('/api/rooms/:room/rotate-tokens', streamer, async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const epoch = await services.viewTokens.rotate(room);
     const closed = services.overlays.peek(room)?.closeWhere((conn) => conn.role === 'overlay', CloseCode.tokenRevoked, 'view token rotated') ?? 0;
     // The room's Janus room ends with the old tokens (it is created again on the next offer).

@@ -18,7 +18,7 @@ import { readValidBody } from '../http/body.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { PresetName, SavePresetBody, type Preset } from '../protocol/presets.ts';
 import { audit } from '../store/audit.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { stageOf } from './stage-param.ts';
 import { resultError } from './scene.ts';
 
@@ -27,15 +27,15 @@ const PRESET_BODY_LIMIT = 2 * 1024 * 1024;
 export function presetRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   const presets = services.production.presets;
-  const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf });
-  const writer = (scope: 'preset.save' | 'preset.delete' | 'preset.take') => authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true, scope });
+  const read = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName });
+  const writer = (scope: 'preset.save' | 'preset.delete' | 'preset.take') => authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true, scope });
 
   app.get('/api/rooms/:room/presets', read, async (c) => {
-    return c.json({ ok: true, presets: (await presets.list(roomOf(c))).map(describe) });
+    return c.json({ ok: true, presets: (await presets.list(roomName(c))).map(describe) });
   });
 
   app.get('/api/rooms/:room/presets/:name', read, async (c) => {
-    const preset = await presets.get(roomOf(c), nameOf(c));
+    const preset = await presets.get(roomName(c), nameOf(c));
     if (!preset) throw new AppError(404, 'not_found', 'no preset with that name');
     return c.json({ ok: true, preset: describe(preset) });
   });
@@ -43,7 +43,7 @@ export function presetRoutes(services: Services) {
   app.put('/api/rooms/:room/presets/:name', writer('preset.save'), async (c) => {
     const name = nameOf(c);
     const body = await readValidBody(c, SavePresetBody, PRESET_BODY_LIMIT);
-    const room = roomOf(c);
+    const room = roomName(c);
     const who = c.get('principal').label;
     const saved = await services.production.savePreset(room, name, who, body.items ? { scene: { items: body.items } } : { stage: 'live' });
     if (!saved.ok) throw saved.code === 'too_many_items' ? new AppError(409, 'too_many_presets', saved.message) : resultError(saved);
@@ -52,7 +52,7 @@ export function presetRoutes(services: Services) {
   });
 
   app.post('/api/rooms/:room/presets/:name/take', writer('preset.take'), async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const name = nameOf(c);
     const result = await services.production.takePreset(room, name, c.get('principal').label, stageOf(c));
     if (!result.ok) throw resultError(result);
@@ -60,7 +60,7 @@ export function presetRoutes(services: Services) {
   });
 
   app.delete('/api/rooms/:room/presets/:name', writer('preset.delete'), async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const name = nameOf(c);
     if (!(await presets.delete(room, name))) throw new AppError(404, 'not_found', 'no preset with that name');
     await audit(services, room, { action: 'preset.delete', name }, c.get('principal').label);

@@ -1,5 +1,5 @@
 /**
- * Scene over HTTP, for streamers' scripts and the seed's panel: read, replace (with a stale
+ * Scene over HTTP, for streamers' scripts and the FastAPI version's panel: read, replace (with a stale
  * check so a newer scene is never overwritten), and apply ops through the room's queue.
  */
 import { Hono, type Context } from 'hono';
@@ -14,7 +14,7 @@ import { SceneOp } from '../protocol/messages.ts';
 import { AppError } from '../errors.ts';
 import { BUCKETS } from '../access/rate-limit.ts';
 import type { OpResult } from '../../rooms/overlay-room.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { orPublicOverlay } from '../access/public-overlay.ts';
 import { legacyScene } from '../legacy/items.ts';
 
@@ -41,12 +41,12 @@ const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const read = orPublicOverlay(services, roomOf, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomOf }));
-  const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true });
+  const read = orPublicOverlay(services, roomName, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomName }));
+  const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true });
 
   // The room-less path is the FastAPI version's: its panel reads items by the legacy names too.
   const getScene = (legacy: boolean) => async (c: Context<AppEnv>) => {
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     await room.ready();
     const { scene, version } = room.snapshot();
     return c.json({ ...(legacy ? legacyScene(scene, version) : scene), _version: version, version, server_ts: Date.now() });
@@ -57,7 +57,7 @@ export function sceneRoutes(services: Services) {
     const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
     const known = body._meta?.known_version ?? (ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined);
     requireScope(c.get('principal'), { type: 'replace' });
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     const result = await room.replace({ items: body.items }, c.get('principal').label, known);
     if (!result.ok) throw resultError(result);
     c.header('ETag', `"${result.version}"`);
@@ -72,11 +72,11 @@ export function sceneRoutes(services: Services) {
   app.post('/api/rooms/:room/ops', write, async (c) => {
     // Counted in the store, so a script cannot spread a flood over processes sharing Redis.
     const principal = c.get('principal');
-    await services.limiter.hit(BUCKETS.sceneOps, `${roomOf(c)}:${principal.sessionId ?? principal.role}`);
+    await services.limiter.hit(BUCKETS.sceneOps, `${roomName(c)}:${principal.sessionId ?? principal.role}`);
     const body = await readBody(c, SCENE_BODY_LIMIT);
     const ops = isOpsBatch(body) ? validBody(OpsBatch, body).ops : [validBody(SceneOp, body)];
     // `stage: 'draft'` ops edit the room's draft; the rest the live scene.
-    const room = await services.production.room(roomOf(c));
+    const room = await services.production.room(roomName(c));
     const draft = ops.some((op) => op.stage === 'draft') ? (await services.production.draftScene(room.id), await services.production.room(room.id, 'draft')) : null;
     const targetOf = (op: SceneOp) => (op.stage === 'draft' && draft ? draft : room);
     for (const op of ops) {

@@ -1,0 +1,41 @@
+/** Strings of the production bar (Live/Draft, Take, presets, history), English and Russian. Merged in i18n.ts. */
+export const productionEn = {
+  'prod.live': 'Live',
+  'prod.draft': 'Draft',
+  'prod.take': 'Take',
+  'prod.reset': 'Reset draft',
+  'prod.differs': '{count} differ from live',
+  'prod.same': 'Same as live',
+  'prod.presets': 'Presets',
+  'prod.preset_name': 'Preset name',
+  'prod.save': 'Save scene',
+  'prod.take_preset': 'Take',
+  'prod.delete': 'Delete',
+  'prod.no_presets': 'No presets yet.',
+  'prod.history': 'History',
+  'prod.revert': 'Revert to here',
+  'prod.no_history': 'No history yet.',
+  'prod.close': 'Close',
+  'prod.failed': '{message}',
+};
+type ProductionKey = keyof typeof productionEn;
+
+export const productionRu: Record<ProductionKey, string> = {
+  'prod.live': 'Эфир',
+  'prod.draft': 'Черновик',
+  'prod.take': 'В эфир',
+  'prod.reset': 'Сбросить черновик',
+  'prod.differs': 'отличается от эфира: {count}',
+  'prod.same': 'Как в эфире',
+  'prod.presets': 'Пресеты',
+  'prod.preset_name': 'Имя пресета',
+  'prod.save': 'Сохранить сцену',
+  'prod.take_preset': 'Включить',
+  'prod.delete': 'Удалить',
+  'prod.no_presets': 'Пресетов пока нет.',
+  'prod.history': 'История',
+  'prod.revert': 'Вернуть сюда',
+  'prod.no_history': 'Истории пока нет.',
+  'prod.close': 'Закрыть',
+  'prod.failed': '{message}',
+};

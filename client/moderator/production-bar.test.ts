@@ -1,0 +1,87 @@
+/**
+ * The production bar in a real Chromium against the real server: the Live/Draft switch edits
+ * the draft without touching live, Take puts it on air, presets and history drawers work, and
+ * a session without the scopes sees no Take, no switch and no revert.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Item } from '../../src/protocol/scene.ts';
+import { launchChromium, waitFor } from '../../testing/browser.ts';
+import { startTestServer, type TestServer } from '../../testing/test-server.ts';
+
+type PanelState = { version: number; items: Item[]; selection: string | null; connection: string; revoked: boolean; settling: boolean };
+declare global {
+  interface Window {
+    __panel?: PanelState;
+  }
+}
+
+const test = suite('moderator panel – production bar');
+let server: TestServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+test.before(async () => {
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+test.after(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openPanel(label: string, grant: Record<string, unknown> = {}): Promise<Page> {
+  const res = await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label, ...grant } });
+  const { key } = (await res.json()) as { key: string };
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(5000);
+  page.on('pageerror', (err) => pageErrors.push(`${label}: ${err}`));
+  await page.goto(`${server.url}/moderator?key=${encodeURIComponent(key)}`);
+  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
+  return page;
+}
+
+const liveItems = async () => ((await (await server.api('/api/rooms/main/scene', { streamer: true })).json()) as { items: Item[] }).items;
+
+test('Draft edits stay off air until Take; presets save and list; history offers revert', async () => {
+  await server.api('/api/rooms/main/scene', { method: 'PUT', streamer: true, json: { items: [{ id: 'title', kind: 'text', text: 'Live title' }] } });
+  const page = await openPanel('director');
+  await page.click('[data-stage-switch="draft"]');
+  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.items.some((i) => i.id === 'title'));
+  await page.click('[data-action="add-text"]');
+  await page.waitForFunction(() => (window.__panel?.items.length ?? 0) === 2);
+  await page.waitForSelector('[data-differs="1"]');
+  assert.equal((await liveItems()).map((i) => i.id), ['title'], 'live untouched by the draft');
+  await page.click('[data-action="take"]');
+  await waitFor('the take on air', async () => (await liveItems()).length === 2);
+
+  await page.click('[data-action="presets"]');
+  await page.fill('[data-drawer="presets"] input', 'Gameplay');
+  await page.click('[data-drawer="presets"] button[type="submit"]');
+  await page.waitForSelector('[data-preset="Gameplay"] svg.thumb');
+
+  await page.click('[data-stage-switch="live"]');
+  await page.waitForFunction(() => window.__panel?.connection === 'open');
+  await page.click('[data-action="history"]');
+  await page.waitForSelector('[data-drawer="history"] li[data-version] button');
+  assert.equal(pageErrors, []);
+});
+
+test('a tts-only session sees no Draft switch, no Take and no revert', async () => {
+  const page = await openPanel('voice', { scopes: ['tts'] });
+  await page.waitForSelector('[data-action="history"]');
+  assert.is(await page.$('[data-stage-switch]'), null);
+  assert.is(await page.$('[data-action="take"]'), null);
+  await page.click('[data-action="history"]');
+  await page.waitForSelector('[data-drawer="history"] li[data-version]');
+  assert.is(await page.$('[data-drawer="history"] li[data-version] button'), null, 'no revert buttons');
+  await page.click('[data-action="presets"]');
+  assert.is(await page.$('[data-drawer="presets"] form'), null, 'no save form');
+});
+
+test.run();

@@ -1,0 +1,161 @@
+/**
+ * The production bar over the canvas: the Live/Draft switch, Take, the presets list and the
+ * history drawer. It shows only what the session's scopes allow (a scope change from the
+ * streamer arrives on the socket and applies at once).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.ts';
+import { t } from './i18n.ts';
+import type { SceneClient } from './scene-client.ts';
+import type { Me } from './session.ts';
+import { ConfirmButton } from './confirm-button.tsx';
+import { UNRESTRICTED, grantFrom, mayApply, type Grant, type Scope } from '../../src/protocol/scopes.ts';
+import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
+import type { Scene } from '../../src/protocol/scene.ts';
+
+export type Stage = 'live' | 'draft';
+type PresetView = { name: string; scene: Scene; by: string };
+type HistoryView = { version: number; at: string; summary: string };
+type Diff = { added: unknown[]; removed: unknown[]; changed: unknown[] };
+
+const DIFF_DEBOUNCE_MS = 400;
+const HISTORY_PAGE = 30;
+
+function grantOf(me: Me, client: SceneClient): Grant {
+  if (me.role === 'streamer') return UNRESTRICTED;
+  const live = client.scopes;
+  return live ? grantFrom({ scopes: live.scopes as Scope[], items: live.items }) : grantFrom({ scopes: me.scopes as Scope[] | undefined, items: me.items });
+}
+
+export function ProductionBar({ client, me, stage, onStage }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void }) {
+  const grant = grantOf(me, client);
+  const may = (type: string, onStage?: Stage) => mayApply(grant, { type, stage: onStage });
+  const base = `/api/rooms/${encodeURIComponent(me.room)}`;
+  const [differs, setDiffers] = useState<number | null>(null);
+  const [open, setOpen] = useState<'presets' | 'history' | null>(null);
+  const [presets, setPresets] = useState<PresetView[]>([]);
+  const [history, setHistory] = useState<HistoryView[]>([]);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const run = (call: Promise<unknown>, then?: () => void) =>
+    call.then(
+      () => {
+        setError(null);
+        then?.();
+      },
+      (e: Error) => setError(e.message),
+    );
+
+  // How far the draft is from live, refreshed as the scene changes (debounced: a drag sends many).
+  const version = client.version;
+  useEffect(() => {
+    if (stage !== 'draft') return;
+    const timer = setTimeout(() => void api<Diff>(`${base}/diff`).then((d) => setDiffers(d.added.length + d.removed.length + d.changed.length), () => undefined), DIFF_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [stage, version]);
+
+  const loadPresets = () => void api<{ presets: PresetView[] }>(`${base}/presets`).then((r) => setPresets(r.presets), (e: Error) => setError(e.message));
+  const loadHistory = () => void api<{ entries: HistoryView[] }>(`${base}/history?limit=${HISTORY_PAGE}`).then((r) => setHistory(r.entries), (e: Error) => setError(e.message));
+  useEffect(() => {
+    if (open === 'presets') loadPresets();
+    if (open === 'history') loadHistory();
+  }, [open, open === 'history' ? version : 0]);
+
+  const presetPath = (preset: string) => `${base}/presets/${encodeURIComponent(preset)}`;
+  return (
+    <div class="production" data-stage={stage}>
+      {may('patch', 'draft') && (
+        <span class="segmented" role="group">
+          {(['live', 'draft'] as const).map((s) => (
+            <button type="button" class={s === stage ? 'primary' : ''} aria-pressed={s === stage} data-stage-switch={s} onClick={() => onStage(s)}>
+              {t(s === 'live' ? 'prod.live' : 'prod.draft')}
+            </button>
+          ))}
+        </span>
+      )}
+      {stage === 'draft' && <span class="muted" data-differs={differs ?? ''}>{differs ? t('prod.differs', { count: String(differs) }) : t('prod.same')}</span>}
+      {stage === 'draft' && may('take') && (
+        <button type="button" class="primary" data-action="take" onClick={() => run(api(`${base}/take`, { method: 'POST' }))}>
+          {t('prod.take')}
+        </button>
+      )}
+      {stage === 'draft' && may('draft.reset') && (
+        <ConfirmButton onConfirm={() => void run(api(`${base}/draft/reset`, { method: 'POST' }))}>{t('prod.reset')}</ConfirmButton>
+      )}
+      <button type="button" aria-expanded={open === 'presets'} data-action="presets" onClick={() => setOpen(open === 'presets' ? null : 'presets')}>
+        {t('prod.presets')}
+      </button>
+      <button type="button" aria-expanded={open === 'history'} data-action="history" onClick={() => setOpen(open === 'history' ? null : 'history')}>
+        {t('prod.history')}
+      </button>
+      {error && <span class="error" role="alert">{t('prod.failed', { message: error })}</span>}
+      {open === 'presets' && (
+        <div class="drawer card" data-drawer="presets">
+          {may('preset.save') && (
+            <form
+              class="row"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (name.trim()) void run(api(presetPath(name.trim()), { method: 'PUT' }), () => (setName(''), loadPresets()));
+              }}
+            >
+              <input maxLength={64} placeholder={t('prod.preset_name')} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+              <button type="submit">{t('prod.save')}</button>
+            </form>
+          )}
+          {presets.length === 0 && <p class="muted">{t('prod.no_presets')}</p>}
+          <ul class="presets">
+            {presets.map((preset) => (
+              <li data-preset={preset.name}>
+                <Thumbnail scene={preset.scene} />
+                <span class="grow">{preset.name}</span>
+                {may('preset.take') && (
+                  <button type="button" class="small" onClick={() => void run(api(`${presetPath(preset.name)}/take${stage === 'draft' ? '?stage=draft' : ''}`, { method: 'POST' }))}>
+                    {t('prod.take_preset')}
+                  </button>
+                )}
+                {may('preset.delete') && (
+                  <ConfirmButton class="small" onConfirm={() => void run(api(presetPath(preset.name), { method: 'DELETE' }), loadPresets)}>
+                    {t('prod.delete')}
+                  </ConfirmButton>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {open === 'history' && (
+        <div class="drawer card" data-drawer="history">
+          {history.length === 0 && <p class="muted">{t('prod.no_history')}</p>}
+          <ol class="history">
+            {history.map((entry, i) => (
+              <li data-version={entry.version}>
+                <span class="muted">{new Date(entry.at).toLocaleTimeString()}</span> <span class="grow">{entry.summary}</span>
+                {i > 0 && may('revert') && (
+                  <ConfirmButton class="small" onConfirm={() => void run(api(`${base}/revert`, { json: { version: entry.version } }))}>
+                    {t('prod.revert')}
+                  </ConfirmButton>
+                )}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A preset at thumbnail size: each visible item as a box where it sits on the canvas. */
+function Thumbnail({ scene }: { scene: Scene }) {
+  return (
+    <svg class="thumb" viewBox={`0 0 ${CANVAS_WIDTH} ${CANVAS_HEIGHT}`} width={96} height={54} aria-hidden="true">
+      <rect width={CANVAS_WIDTH} height={CANVAS_HEIGHT} fill="#000" />
+      {[...scene.items]
+        .filter((item) => item.visible)
+        .sort((a, b) => a.z - b.z)
+        .map((item) => (
+          <rect x={item.x} y={item.y} width={item.w} height={item.h} fill={item.kind === 'text' ? (item.color ?? '#fff') : '#4a90d9'} opacity={item.opacity * 0.8} />
+        ))}
+    </svg>
+  );
+}
