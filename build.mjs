@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_KB = { overlay: 12, 'overlay-tts': 4, moderator: 45, publish: 15, 'webrtc-viewer': 6, dashboard: 30 };
+const BUDGET_KB = { overlay: 12, 'overlay-tts': 4, 'overlay-obs': 4, moderator: 45, publish: 15, 'webrtc-viewer': 6, dashboard: 30 };
 const OUT = 'dist/client';
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');

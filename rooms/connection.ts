@@ -4,7 +4,8 @@
  */
 import type { Grant } from '../src/protocol/scopes.ts';
 
-export type Role = 'overlay' | 'moderator' | 'streamer' | 'publisher' | 'viewer';
+/** `control`: a read-only state feed for a button surface (WS /ws/control). */
+export type Role = 'overlay' | 'moderator' | 'streamer' | 'publisher' | 'viewer' | 'control';
 
 export interface Connection {
   readonly id: string;

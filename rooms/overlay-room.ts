@@ -17,6 +17,8 @@ import { CommitQueue } from './commit-queue.ts';
 import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
 import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
 import { once, type LegacyFrames } from './legacy-frames.ts';
+import { ObsBoard } from './obs-board.ts';
+import { receiveObsMessage } from './obs-control.ts';
 import type { Connection, Role } from './connection.ts';
 import type { RoomControl } from './room-control.ts';
 import { auditedAs, isProductionOp } from '../src/protocol/production-ops.ts';
@@ -59,7 +61,16 @@ export class OverlayRoom extends Room<ClientMessage> {
   private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
   /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats()), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
+  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats(), this.obs), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
+  /** OBS as the overlays report it, frozen overlays, and OBS commands run by one chosen overlay. */
+  readonly obs = new ObsBoard({
+    overlays: () => [...this.connections.values()].filter((conn) => conn.role === 'overlay'),
+    send: (conn, message) => this.send(conn, message),
+    version: () => this.version,
+    client: (id) => this.clientState(id),
+    changed: () => this.status.request(),
+    now: () => Date.now(),
+  });
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
@@ -119,7 +130,8 @@ export class OverlayRoom extends Room<ClientMessage> {
     this.addConnection(conn);
     this.clients.set(conn.id, { ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
     // The streamer's dashboard only watches: the panels' presence list is for editors.
-    if (conn.role !== 'overlay' && !conn.meta?.dashboard) this.presence.join(conn);
+    if (conn.role !== 'overlay' && conn.role !== 'control' && !conn.meta?.dashboard) this.presence.join(conn);
+    if (conn.role === 'overlay') this.obs.watch();
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
@@ -137,6 +149,7 @@ export class OverlayRoom extends Room<ClientMessage> {
     this.removeConnection(conn);
     this.clients.delete(conn.id);
     this.presence.leave(conn);
+    this.obs.leave(conn);
     this.status.request();
   }
 
@@ -161,6 +174,12 @@ export class OverlayRoom extends Room<ClientMessage> {
       case 'presence':
         this.presence.select(conn, message.selection);
         return;
+      case 'overlay.status':
+      case 'obs.result':
+      case 'overlay.reload':
+      case 'obs.scene':
+      case 'obs.replay.save':
+        return receiveObsMessage(this.obs, conn, message, () => this.version, (reply) => this.send(conn, reply));
       case 'media.ended':
         if (mayReportEnded(conn)) this.mediaEnded(message.id, message.at, message.duration);
         return;
@@ -253,6 +272,7 @@ export class OverlayRoom extends Room<ClientMessage> {
   dispose(): void {
     this.disposed = true;
     this.presence.dispose();
+    this.obs.dispose();
     this.hides.cancel();
     this.status.cancel();
   }

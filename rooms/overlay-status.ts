@@ -5,6 +5,7 @@
 import type { Connection } from './connection.ts';
 import type { OpRateLimiter } from './op-rate-limit.ts';
 import type { ServerMessage } from '../src/protocol/messages.ts';
+import type { ObsBoard } from './obs-board.ts';
 
 export interface ClientState {
   /** Scene ops only; overlays send none. */
@@ -31,6 +32,7 @@ export function tallyClients(connections: Iterable<Connection>, clients: Readonl
   let minApplied: number | null = null;
   let latency: number | null = null;
   for (const conn of connections) {
+    if (conn.role === 'control') continue;
     if (conn.role !== 'overlay') {
       moderators++;
       continue;
@@ -44,7 +46,8 @@ export function tallyClients(connections: Iterable<Connection>, clients: Readonl
   return { overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency };
 }
 
-export function statusMessage(stats: OverlayRoomStats): ServerMessage {
+/** The room's counts plus, from its ObsBoard, each overlay's OBS state. */
+export function statusMessage(stats: OverlayRoomStats, obs: Pick<ObsBoard, 'clientStatuses' | 'roomObs'>): ServerMessage {
   return {
     type: 'room.status',
     overlays: stats.overlays,
@@ -52,6 +55,8 @@ export function statusMessage(stats: OverlayRoomStats): ServerMessage {
     version: stats.version,
     min_applied_version: stats.min_applied_version,
     apply_latency_ms: stats.apply_latency_ms,
+    overlay_clients: obs.clientStatuses(),
+    obs: obs.roomObs(),
   };
 }
 

@@ -31,6 +31,10 @@ import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
 import { legacyMediaRoutes } from './routes/legacy-media.ts';
 import { allowedMediaOrigins } from './protocol/media-origins.ts';
+import { ControlTokens } from './access/control-tokens.ts';
+import { controlTokenRoutes } from './routes/control-tokens.ts';
+import { controlActionRoutes } from './routes/control-actions.ts';
+import { controlStateRoutes } from './routes/control-state.ts';
 
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
@@ -75,6 +79,11 @@ export function createApp(services: Services) {
   app.use('/ws/moderator', authenticate(services, { allow: ['moderator', 'streamer'], room: (c) => c.req.query('room') }));
 
   app.route('/', metricsRoutes(services));
+  // Before the presets routes: a control token's preset take is answered there, the rest falls through.
+  const controlTokens = new ControlTokens(services.store);
+  app.route('/', controlTokenRoutes(services, controlTokens));
+  app.route('/', controlActionRoutes(services, controlTokens));
+  app.route('/', controlStateRoutes(services, controlTokens));
   app.route('/', overlaySocketRoutes(services));
   app.route('/', sceneRoutes(services));
   app.route('/', moderatorKeyRoutes(services));

@@ -55,6 +55,8 @@ export const ConfigSchema = v.object({
   MODERATOR_SESSION_TTL_SECONDS: int(3600, 1, 30 * 24 * 3600),
   MODERATOR_SESSION_MAX_SECONDS: int(24 * 3600, 60, 90 * 24 * 3600),
   ENABLE_STRICT_ORIGIN: bool(false),
+  /** Let control endpoints that change state answer GET too (for button tools that only GET); see docs/control.md. */
+  CONTROL_ALLOW_GET: bool(false),
   ALLOWED_ORIGINS: list,
   TRUSTED_PROXIES: list,
   /**

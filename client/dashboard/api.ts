@@ -53,6 +53,10 @@ export interface ClientInfo {
   client: 'obs' | 'cef' | 'browser';
 }
 export interface OverlayHealth extends ClientInfo {
+  obs: { version: string; control_level: number } | null;
+  on_program: boolean | null;
+  visible: boolean | null;
+  frozen: boolean;
   applied_version: number | null;
   apply_latency_ms: number | null;
   reconnects: number;

@@ -28,6 +28,9 @@ export function HealthCard({ health }: { health: Health | null }) {
                   {overlay.apply_latency_ms !== null && ` · ${t('health.latency', { ms: Math.round(overlay.apply_latency_ms) })}`}
                   {' · '}
                   {t('health.reconnects', { n: overlay.reconnects })}
+                  {' · '}
+                  <span data-obs-state>{t(overlay.obs ? (overlay.on_program ? 'health.on_program' : 'health.not_on_program') : 'health.not_in_obs')}</span>
+                  {overlay.frozen && <strong data-frozen> · ⚠ {t('health.frozen')}</strong>}
                   <br />
                   <span class="muted">
                     {t('health.connected', { time: formatTime(overlay.connected_at) })}

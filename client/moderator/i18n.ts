@@ -4,10 +4,12 @@
  */
 import { LANGS, lang, setLang, translator, type Lang } from '../shared/i18n.ts';
 import { editorEn, editorRu } from './i18n-editor.ts';
+import { obsEn, obsRu } from './i18n-obs.ts';
 import { productionEn, productionRu } from './i18n-production.ts';
 
 const en = {
   ...editorEn,
+  ...obsEn,
   ...productionEn,
   'app.title': 'Moderator panel',
   'login.title': 'Moderator login',
@@ -143,6 +145,7 @@ export type MessageKey = keyof typeof en;
 
 const ru: Record<MessageKey, string> = {
   ...editorRu,
+  ...obsRu,
   ...productionRu,
   'app.title': 'Панель модератора',
   'login.title': 'Вход модератора',

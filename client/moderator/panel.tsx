@@ -14,6 +14,7 @@ import type { Me } from './session.ts';
 import { sessionAlive } from './session.ts';
 import { readStorage, writeStorage } from '../shared/local-storage.ts';
 import { TopBar, type Prefs } from './top-bar.tsx';
+import { ObsCard } from './obs-card.tsx';
 import { TtsPanel } from './tts-panel.tsx';
 import type { Item } from '../../src/protocol/scene.ts';
 import { cascadePosition } from './geometry.ts';
@@ -128,6 +129,7 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
         <aside class="right">
           <Properties client={client} />
           <MediaLibrary client={client} />
+          <ObsCard client={client} room={me.room} />
           <TtsPanel client={client} room={me.room} />
           <LiveVideo room={me.room} />
         </aside>

@@ -3,6 +3,7 @@ import { LANGS, plural, t, type Lang, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import { THEMES, type Theme } from './theme.ts';
 import { labelText } from '../shared/label-text.ts';
+import { ObsBadge } from './obs-card.tsx';
 
 export interface Prefs {
   theme: Theme;
@@ -20,6 +21,7 @@ export function TopBar({ client, room, label, prefs, onLogout }: { client: Scene
         <span class="dot" /> {t(`conn.${client.connection}` as MessageKey)}
       </span>
       <LiveIndicator client={client} />
+      <ObsBadge client={client} />
       <Presence client={client} fallbackLabel={label} />
       <span class="spacer" />
       <button type="button" data-action="undo" disabled={!client.canUndo} onClick={() => client.undo()} title="Ctrl+Z">

@@ -60,6 +60,7 @@ const socket = createSocket<OverlayClientMessage>({
     // Also as a message, for a server that ignores the query: it answers with what we missed
     // (patches or a scene.full); anything sent twice is a duplicate version and is ignored.
     if (tracker.hasScene) socket.send(tracker.resync());
+    obs.connected();
     for (const ms of CLOCK_PINGS_MS) setTimeout(() => socket.send({ type: 'ping', client_ts: Date.now() }), ms);
   },
   onMessage(msg: ServerMessage) {
@@ -88,10 +89,37 @@ const socket = createSocket<OverlayClientMessage>({
         );
         return;
       default:
+        obs.handle(msg);
         return;
     }
   },
 });
+
+type ObsBridge = ReturnType<typeof import('./obs-bridge.ts')['startObsBridge']>;
+/** Inside OBS the bridge (its own bundle) reports OBS state and runs OBS commands. */
+const obsBridge: Promise<ObsBridge> | null =
+  'obsstudio' in window
+    ? (import(new URL('/assets/overlay-obs.js', location.href).href) as Promise<typeof import('./obs-bridge.ts')>).then((mod) => {
+        const bridge = mod.startObsBridge((message) => socket.send(message));
+        if (socket.connected) bridge.connected();
+        return bridge;
+      })
+    : null;
+const obs = {
+  /** Outside OBS there is nothing to watch: say so once per connection. */
+  connected() {
+    if (obsBridge) void obsBridge.then((bridge) => bridge.connected());
+    else socket.send({ type: 'overlay.status', obs: null, visible: document.visibilityState === 'visible', active: false });
+  },
+  handle(msg: ServerMessage) {
+    if (msg.type === 'overlay.reload') {
+      // A new query string makes the browser fetch the page and its scripts again.
+      const url = new URL(location.href);
+      url.searchParams.set('_reload', msg.nonce);
+      location.replace(url.href);
+    } else void obsBridge?.then((bridge) => bridge.handle(msg));
+  },
+};
 
 fitStage(stage);
 startWebrtcPreview();

@@ -8,6 +8,7 @@ import { Item, ItemChanges, ItemId, Scene, normaliseItemAliases } from './scene.
 import { CueActionSchema, TimerActionSchema } from './playback.ts';
 import { TtsReport, type TtsServerMessage, type TtsState } from './tts.ts';
 import type { Scope } from './scopes.ts';
+import { ObsReplaySaveOp, ObsResult, ObsSceneOp, OverlayReloadOp, OverlayStatus, type ObsServerMessage, type OverlayClientStatus, type RoomObsState } from './obs.ts';
 import { ProductionOp, StageSchema } from './production-ops.ts';
 
 const ReqId = v.optional(v.union([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.number(), v.safeInteger())]));
@@ -58,7 +59,7 @@ export const MediaEnded = v.object({
   duration: v.pipe(v.number('duration must be a number'), v.finite(), v.minValue(0), v.maxValue(1e7)),
 });
 
-export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied, MediaEnded, ...TtsReport.options]);
+export const OverlayClientMessage = v.variant('type', [Ping, Resync, OverlayApplied, MediaEnded, OverlayStatus, ObsResult, ...TtsReport.options]);
 export type OverlayClientMessage = v.InferOutput<typeof OverlayClientMessage>;
 
 /** A panel tells the room what it has selected, so other panels can outline it. */
@@ -68,7 +69,7 @@ export const Presence = v.object({
   selection: v.nullable(v.pipe(v.array(ItemId), v.maxLength(MAX_PRESENCE_SELECTION, `at most ${MAX_PRESENCE_SELECTION} selected ids`))),
 });
 
-export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, ...SceneOp.options, ...ProductionOp.options]);
+export const ModeratorClientMessage = v.variant('type', [Ping, Resync, Presence, OverlayReloadOp, ObsSceneOp, ObsReplaySaveOp, ...SceneOp.options, ...ProductionOp.options]);
 export type ModeratorClientMessage = v.InferOutput<typeof ModeratorClientMessage>;
 
 /**
@@ -90,6 +91,9 @@ export type ErrorCode =
   | 'forbidden'
   | 'store_unavailable'
   | 'rate_limited'
+  | 'obs_not_available'
+  | 'obs_permission'
+  | 'obs_failed'
   | 'internal';
 
 export type ServerMessage =
@@ -106,12 +110,24 @@ export type ServerMessage =
       item?: Item | null;
     }
   | { type: 'pong'; server_ts: number; client_ts?: number }
-  | { type: 'room.status'; overlays: number; moderators: number; version: number; min_applied_version: number | null; apply_latency_ms: number | null }
+  | {
+      type: 'room.status';
+      overlays: number;
+      moderators: number;
+      version: number;
+      min_applied_version: number | null;
+      apply_latency_ms: number | null;
+      /** Each overlay socket: OBS or browser, visible, on program, applied version, frozen (obs.ts). */
+      overlay_clients?: OverlayClientStatus[];
+      /** OBS through the overlay that would run commands; null when none is in OBS. */
+      obs?: RoomObsState | null;
+    }
   | { type: 'presence.state'; moderators: PresenceEntry[]; you?: string }
   /** The streamer changed this socket's session scopes; they apply to the next op. */
   | { type: 'session.scopes'; scopes: Scope[]; items: string[] | null }
   | TtsServerMessage
-  | TtsState;
+  | TtsState
+  | ObsServerMessage;
 
 /** One panel (or streamer) socket in a room, as the other panels see it. */
 export type PresenceEntry = { id: string; label: string; color: string; selection: string[] | null };

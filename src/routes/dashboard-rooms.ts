@@ -93,7 +93,7 @@ export function dashboardRoomRoutes(services: Services) {
   return app;
 }
 
-const isPanel = (conn: Connection) => conn.role !== 'overlay' && !conn.meta?.dashboard;
+const isPanel = (conn: Connection) => conn.role !== 'overlay' && conn.role !== 'control' && !conn.meta?.dashboard;
 
 async function versionOf(services: Services, room: string): Promise<number> {
   const live = services.overlays.peek(room);
@@ -103,8 +103,14 @@ async function versionOf(services: Services, room: string): Promise<number> {
 
 function overlayHealth(room: OverlayRoom, conn: Connection) {
   const state = room.clientState(conn.id);
+  const obs = room.obs.clientStatuses().find((s) => s.id === conn.id);
   return {
     id: conn.id,
+    // What OBS says of this source (obs.ts): on program, visible, frozen.
+    obs: obs?.obs ?? null,
+    on_program: obs?.active ?? null,
+    visible: obs?.visible ?? null,
+    frozen: obs?.frozen ?? false,
     applied_version: state?.appliedVersion ?? null,
     apply_latency_ms: state?.applyLatencyMs ?? null,
     last_seen_at: state ? new Date(state.lastSeen).toISOString() : null,

@@ -4,6 +4,7 @@
  * attaches synthesized audio. Panels learn the queue from `tts.state` events.
  */
 import { Hono, type Context } from 'hono';
+import type * as v from 'valibot';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
@@ -24,25 +25,7 @@ export function ttsRoutes(services: Services) {
     await services.limiter.hit(BUCKETS.ttsSpeak, c.get('clientIp'));
     const body = await readValidBody(c, TtsSpeakBody);
     const room = targetRoom(c, body.room);
-    const id = crypto.randomUUID();
-    const audio = await services.tts?.synthesize({ text: body.text, lang: body.lang, rate: body.rate, pitch: body.pitch });
-    const message: TtsSpeak = {
-      type: 'tts.speak',
-      id,
-      text: body.text,
-      lang: body.lang,
-      rate: body.rate,
-      pitch: body.pitch,
-      volume: body.volume,
-      ...(body.voiceName ? { voiceName: body.voiceName } : {}),
-      ...(audio ? { audio_url: audio.path } : {}),
-    };
-    const target = services.overlays.peek(room);
-    const delivered = target?.announce(message, 'overlays') ?? 0;
-    const queued: TtsState = { type: 'tts.state', id, state: 'queued', text: body.text };
-    target?.announce(queued, 'moderators');
-    // Who made the stream say what is worth keeping, like scene changes.
-    await audit(services, room, { action: 'tts.speak', id, text: body.text }, c.get('principal').label);
+    const { id, delivered, audio } = await speak(services, room, body, c.get('principal').label);
     return c.json({ ok: true, id, delivered, ...(audio ? { audio_url: audio.path } : {}) });
   });
 
@@ -60,6 +43,30 @@ export function ttsRoutes(services: Services) {
   app.post('/api/tts/clear', write, control('tts.clear'));
 
   return app;
+}
+
+/** Send one utterance to the room's overlays (and its queue entry to the panels), audited; the control routes use it too. */
+export async function speak(services: Services, room: string, body: v.InferOutput<typeof TtsSpeakBody>, who: string) {
+  const id = crypto.randomUUID();
+  const audio = await services.tts?.synthesize({ text: body.text, lang: body.lang, rate: body.rate, pitch: body.pitch });
+  const message: TtsSpeak = {
+    type: 'tts.speak',
+    id,
+    text: body.text,
+    lang: body.lang,
+    rate: body.rate,
+    pitch: body.pitch,
+    volume: body.volume,
+    ...(body.voiceName ? { voiceName: body.voiceName } : {}),
+    ...(audio ? { audio_url: audio.path } : {}),
+  };
+  const target = services.overlays.peek(room);
+  const delivered = target?.announce(message, 'overlays') ?? 0;
+  const queued: TtsState = { type: 'tts.state', id, state: 'queued', text: body.text };
+  target?.announce(queued, 'moderators');
+  // Who made the stream say what is worth keeping, like scene changes.
+  await audit(services, room, { action: 'tts.speak', id, text: body.text }, who);
+  return { id, delivered, audio };
 }
 
 /** The body's room, else `?room=`, else main; a moderator may only act on its own room. */
