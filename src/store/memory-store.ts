@@ -34,6 +34,8 @@ export interface MemoryStorePersistence {
   appendAudit(room: string, entries: AuditEntry[]): Promise<void>;
   /** Replaces a room's audit log with `entries` (compaction while running); never overlaps an append. */
   rewriteAudit(room: string, entries: AuditEntry[]): Promise<void>;
+  /** Called once by close(), after every commit and write above has settled. */
+  close?(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -216,6 +218,7 @@ export class MemoryStore implements Store {
       await this.flushAudit();
     }
     await Promise.all([this.kvWrites, this.auditWrites]);
+    await this.persistence?.close?.();
   }
 
   private async commitNow(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {
