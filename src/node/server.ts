@@ -111,5 +111,5 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
 async function openStore(config: ResolvedConfig, log: Logger): Promise<Store> {
   if (config.REDIS_URL) return RedisStore.connect(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, logger: log });
-  return MemoryStore.open(new FilePersistence(config.DATA_DIR, log));
+  return MemoryStore.open(new FilePersistence(config.DATA_DIR, log, { journalSegmentBytes: config.DATA_JOURNAL_SEGMENT_KB * 1024 }));
 }
