@@ -5,6 +5,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../store/store.ts';
+import { TickPipeline } from './redis-tick-pipeline.ts';
 
 export interface RedisStoreLogger {
   info(message: string, ...details: unknown[]): void;
@@ -64,18 +65,28 @@ interface ScriptedRedis extends Redis {
   soAppendAudit(key: string, entry: string, cap: number): Promise<number>;
 }
 
+/** The same commands on a pipeline. */
+interface ScriptedPipeline {
+  soCommitScene(key: string, expectedVersion: number, version: number, data: string): unknown;
+  soAppendAudit(key: string, entry: string, cap: number): unknown;
+}
+
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
 
   private subscriber: Redis | undefined;
   /** Handlers per namespaced channel; one Redis subscription serves them all. */
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  /** Scene CAS and audit appends of one event-loop turn, all rooms together, in one round trip. */
+  readonly batch: TickPipeline;
 
   private constructor(
     private readonly client: ScriptedRedis,
     private readonly prefix: string,
     private readonly logger: RedisStoreLogger,
-  ) {}
+  ) {
+    this.batch = new TickPipeline(client);
+  }
 
   /** Resolves even when Redis is down (after readyTimeoutMs, with a warning): calls fail fast until it is back. */
   static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
@@ -148,7 +159,8 @@ export class RedisStore implements Store {
 
   commitScene(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {
     return this.run(async () => {
-      const written = await this.client.soCommitScene(this.sceneKey(room), expectedVersion, version, data);
+      const key = this.sceneKey(room);
+      const written = await this.batch.call<number>((p) => (p as unknown as ScriptedPipeline).soCommitScene(key, expectedVersion, version, data));
       return Number(written) === 1;
     });
   }
@@ -192,7 +204,9 @@ export class RedisStore implements Store {
   appendAudit(room: string, entry: AuditEntry, cap: number): Promise<void> {
     return this.run(async () => {
       if (!Number.isInteger(cap) || cap < 1) throw new RangeError('audit cap must be a positive integer');
-      await this.client.soAppendAudit(this.auditKey(room), JSON.stringify(entry), cap);
+      const key = this.auditKey(room);
+      const line = JSON.stringify(entry);
+      await this.batch.call((p) => (p as unknown as ScriptedPipeline).soAppendAudit(key, line, cap));
     });
   }
 
