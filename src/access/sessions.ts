@@ -36,23 +36,35 @@ export class Sessions {
   }
 
   async create(input: { room: string; label: string; keyId: string; address?: string }): Promise<{ secret: string; record: SessionRecord }> {
+    const prepared = await this.prepare(input.address);
+    const record: SessionRecord = { ...prepared.record, room: input.room, label: input.label, key_id: input.keyId };
+    await this.write(prepared.hash, record);
+    return { secret: prepared.secret, record };
+  }
+
+  /**
+   * A new session not stored yet, for a one-step exchange (ModeratorKeys.exchangeForSession):
+   * its room, label and key_id come from the key, `storage` says where it goes.
+   */
+  async prepare(address?: string): Promise<PreparedSession> {
     const secret = randomToken(32);
     const hash = await sha256Hex(secret);
     const now = Date.now();
     const absolute = now + this.maxSeconds * 1000;
-    const record: SessionRecord = {
+    const record = {
       id: randomToken(9),
-      room: input.room,
-      label: input.label,
-      key_id: input.keyId,
-      ...(input.address !== undefined ? { address: input.address } : {}),
+      ...(address !== undefined ? { address } : {}),
       created: now,
       last_seen: now,
       expires: Math.min(now + this.ttlSeconds * 1000, absolute),
       absolute_expires: absolute,
     };
-    await this.write(hash, record);
-    return { secret, record };
+    return {
+      secret,
+      hash,
+      record,
+      storage: { key: this.records.byHash(hash), indexKey: this.records.byId(record.id), indexValue: hash, ttlSeconds: ttlUntil(record.expires) },
+    };
   }
 
   /** The live session for a secret, its expiry slid forward; null when unknown or expired. */
@@ -91,6 +103,15 @@ export class Sessions {
   }
 
   private async write(hash: string, record: SessionRecord): Promise<void> {
-    await this.records.put(hash, record, Math.max(1, Math.ceil((record.expires - Date.now()) / 1000)));
+    await this.records.put(hash, record, ttlUntil(record.expires));
   }
 }
+
+export interface PreparedSession {
+  secret: string;
+  hash: string;
+  record: Omit<SessionRecord, 'room' | 'label' | 'key_id'>;
+  storage: { key: string; indexKey: string; indexValue: string; ttlSeconds: number };
+}
+
+const ttlUntil = (expires: number) => Math.max(1, Math.ceil((expires - Date.now()) / 1000));

@@ -6,6 +6,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../store/store.ts';
 import { TickPipeline } from './redis-tick-pipeline.ts';
+import { EXCHANGE_RECORD_LUA, exchangeArguments } from './redis-exchange.ts';
+import type { RecordExchange } from '../store/record-exchange.ts';
 
 export interface RedisStoreLogger {
   info(message: string, ...details: unknown[]): void;
@@ -63,6 +65,7 @@ interface ScriptedRedis extends Redis {
   soCommitScene(key: string, expectedVersion: number, version: number, data: string): Promise<number>;
   soIncrWithTtl(key: string, ttlSeconds: number): Promise<[number, number]>;
   soAppendAudit(key: string, entry: string, cap: number): Promise<number>;
+  soExchangeRecord(key: string, ...args: (string | number)[]): Promise<string | null>;
 }
 
 /** The same commands on a pipeline. */
@@ -96,6 +99,7 @@ export class RedisStore implements Store {
     client.defineCommand('soCommitScene', { numberOfKeys: 1, lua: COMMIT_SCENE_LUA });
     client.defineCommand('soIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL_LUA });
     client.defineCommand('soAppendAudit', { numberOfKeys: 1, lua: APPEND_AUDIT_LUA });
+    client.defineCommand('soExchangeRecord', { numberOfKeys: 1, lua: EXCHANGE_RECORD_LUA });
     const readyTimeoutMs = opts.readyTimeoutMs ?? 5000;
     if (!(await becomesReady(client, readyTimeoutMs))) {
       logger.warn(`redis store: not ready after ${readyTimeoutMs} ms; continuing, calls fail until it is reachable`);
@@ -208,6 +212,10 @@ export class RedisStore implements Store {
       const line = JSON.stringify(entry);
       await this.batch.call((p) => (p as unknown as ScriptedPipeline).soAppendAudit(key, line, cap));
     });
+  }
+
+  exchangeRecord(op: RecordExchange): Promise<string | null> {
+    return this.run(() => this.client.soExchangeRecord(...exchangeArguments(op, (key) => this.kvKey(key), this.auditKey(''))));
   }
 
   listAudit(room: string, limit: number): Promise<AuditEntry[]> {

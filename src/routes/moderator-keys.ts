@@ -44,10 +44,11 @@ export function moderatorKeyRoutes(services: Services) {
   app.post('/api/moderator-keys/consume', async (c) => {
     await services.limiter.hit(BUCKETS.modkeyConsume, c.get('clientIp'));
     const body = await readValidBody(c, ConsumeBody);
-    const record = await services.keys.consume(body.key);
+    // Key taken, session stored and audit line appended in one store operation.
+    const exchanged = await services.keys.exchangeForSession(body.key, services.sessions, c.get('clientIp'));
     // Unknown, used and expired keys take the same path to the same answer.
-    if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
-    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id, address: c.get('clientIp') });
+    if (!exchanged) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
+    const { key: record, secret, session } = exchanged;
     const ttl = Math.round((session.expires - Date.now()) / 1000);
     setCookie(c, SESSION_COOKIE, secret, {
       httpOnly: true,
@@ -56,7 +57,6 @@ export function moderatorKeyRoutes(services: Services) {
       secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
       maxAge: Math.round((session.absolute_expires - Date.now()) / 1000),
     });
-    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id, address: c.get('clientIp') });
     return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label });
   });
 

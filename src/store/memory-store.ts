@@ -5,6 +5,7 @@
  */
 import type { AuditEntry, Store, StoredScene } from './store.ts';
 import { AUDIT_COMPACT_FACTOR } from './audit-log-file.ts';
+import { exchangeWithPrimitives, type RecordExchange } from './record-exchange.ts';
 
 /** A key's value and when it stops existing (epoch ms), null for never. */
 export interface KvRecord {
@@ -191,6 +192,10 @@ export class MemoryStore implements Store {
     entries.push(copy);
     if (entries.length > cap) entries.splice(0, entries.length - cap);
     this.auditAppended(room, copy);
+  }
+
+  exchangeRecord(op: RecordExchange): Promise<string | null> {
+    return exchangeWithPrimitives(this, op);
   }
 
   async listAudit(room: string, limit: number): Promise<AuditEntry[]> {
