@@ -8,7 +8,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, BenchResult, Row } from './lib/context.ts';
-import { median, pairedRatio, percentile } from './lib/stats.ts';
+import { median, pairedRatio, percentile, round } from './lib/stats.ts';
 import { SceneJournal } from '../src/node/scene-journal.ts';
 
 export async function diskBench(ctx: BenchContext): Promise<BenchResult> {
@@ -48,8 +48,8 @@ export async function diskBench(ctx: BenchContext): Promise<BenchResult> {
   const rows: Row[] = (['p50', 'p99'] as const).map((q) => ({
     metric: `durable commit of 100 rooms' scenes in one journal group (one write + one fdatasync), ${q}`,
     unit: 'ms',
-    ours: median(group.map((g) => g[q])),
-    baseline: median(floor.map((f) => f[q])),
+    ours: round(median(group.map((g) => g[q])), 2),
+    baseline: round(median(floor.map((f) => f[q])), 2),
     baselineName: 'one 250 B append + fdatasync alone (the physical floor)',
     ratio: pairedRatio(group.map((g) => g[q]), floor.map((f) => f[q])),
   }));

@@ -43,6 +43,17 @@ test('commits of 50 rooms in one tick are made durable by one write and one fdat
   await journal.close();
 });
 
+test('a caller that appends as soon as its previous group is acknowledged is not left waiting', async (context) => {
+  const journal = journalIn(context);
+  await journal.recover({});
+  // Exactly what a room does: await one commit, then make the next.
+  for (let version = 1; version <= 5; version++) {
+    await Promise.all(Array.from({ length: 10 }, (_, room) => journal.append(`room-${room}`, { data: `v${version}`, version })));
+  }
+  assert.equal(journal.totals, { groups: 5, records: 50 });
+  await journal.close();
+});
+
 test('commits arriving while a write is on disk form the next group', async (context) => {
   const journal = journalIn(context);
   await journal.recover({});

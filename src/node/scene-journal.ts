@@ -104,7 +104,11 @@ export class SceneJournal {
     // setImmediate, not a microtask: commits from every I/O callback of this tick join the group.
     setImmediate(() => {
       this.flushScheduled = false;
-      this.flushing = this.flushAll().finally(() => (this.flushing = undefined));
+      this.flushing = this.flushAll().finally(() => {
+        this.flushing = undefined;
+        // A caller woken by the last group may have appended before this ran, and found the flush still "running".
+        if (this.pending.length > 0) this.scheduleFlush();
+      });
     });
   }
 
