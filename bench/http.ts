@@ -50,6 +50,7 @@ export async function httpBench(ctx: BenchContext): Promise<BenchResult> {
         baseline: median(r.hello.map((c) => c.rps)),
         baselineName: 'bare Hono hello',
         ratio: pairedRatio(r[name].map((c) => c.rps), r.hello.map((c) => c.rps)),
+        ...withTarget(name === 'health' ? 0.8 : 0.5, pairedRatio(r[name].map((c) => c.rps), r.hello.map((c) => c.rps))),
       },
       {
         metric: `${path} p99 latency (${connections} connections; autocannon reports whole ms)`,
@@ -64,3 +65,5 @@ export async function httpBench(ctx: BenchContext): Promise<BenchResult> {
   await stopAll(ours, bare);
   return { name: 'http', title: 'HTTP', rows, details: r };
 }
+
+const withTarget = (atLeast: number, ratio: number) => ({ target: `≥ ${atLeast}×`, met: ratio >= atLeast });

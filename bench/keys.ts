@@ -57,6 +57,16 @@ export async function keysBench(ctx: BenchContext): Promise<BenchResult> {
       ratio: pairedRatio(rps(r.http), rps(r.raw)),
     },
     {
+      metric: 'key consume via HTTP, Redis store, against a bare Hono POST',
+      unit: '/s',
+      ours: median(rps(r.http)),
+      baseline: median(rps(r.bare)),
+      baselineName: 'bare Hono POST (JSON in/out)',
+      ratio: pairedRatio(rps(r.http), rps(r.bare)),
+      target: '≥ 0.3×',
+      met: pairedRatio(rps(r.http), rps(r.bare)) >= 0.3,
+    },
+    {
       metric: 'key consume via HTTP, embedded store',
       unit: '/s',
       ours: median(rps(r.embedded)),

@@ -14,9 +14,11 @@ import { httpBench } from './http.ts';
 import { memoryBench } from './memory.ts';
 import { bundlesBench } from './bundles.ts';
 import { webrtcBench } from './webrtc.ts';
+import { diskBench } from './disk.ts';
 import { renderTables } from './lib/report.ts';
 
 const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] = [
+  { name: 'disk', run: diskBench },
   { name: 'fanout', run: fanoutBench },
   { name: 'throughput', run: throughputBench },
   { name: 'keys', run: keysBench },

@@ -3,7 +3,6 @@
  * builds the services and serves the app.
  */
 import { Hono, type Context } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.ts';
 import type { Services } from './services.ts';
 import { errorResponse } from './errors.ts';
@@ -35,11 +34,10 @@ import { ControlTokens } from './access/control-tokens.ts';
 import { controlTokenRoutes } from './routes/control-tokens.ts';
 import { controlActionRoutes } from './routes/control-actions.ts';
 import { controlStateRoutes } from './routes/control-state.ts';
+import { securityHeadersMiddleware } from './http/security-headers.ts';
 
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
-  // The browser enforces what the scene schema allows: media from here or from MEDIA_ORIGINS only.
-  const mediaSources = ["'self'", 'data:', 'blob:', ...allowedMediaOrigins(services.config)];
 
   app.onError((error, c) => errorResponse(c, error, services.log));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
@@ -49,25 +47,8 @@ export function createApp(services: Services) {
     await next();
   });
 
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: mediaSources,
-        mediaSrc: mediaSources,
-        connectSrc: ["'self'", 'ws:', 'wss:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      referrerPolicy: 'no-referrer',
-      crossOriginEmbedderPolicy: false,
-      crossOriginResourcePolicy: false,
-    }),
-  );
+  // The Node edge puts the same headers on each response itself (src/http/security-headers.ts).
+  if (!services.appliesSecurityHeaders) app.use('*', securityHeadersMiddleware(services.config));
 
   // Sockets authenticate here, before the upgrade; a refused upgrade sees only the status.
   app.use('/ws/*', async (c, next) => {

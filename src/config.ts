@@ -73,6 +73,8 @@ export const ConfigSchema = v.object({
   ),
   LOG_LEVEL: v.optional(v.picklist(['debug', 'info', 'warn', 'error', 'silent'], 'must be debug, info, warn, error or silent'), 'info'),
   DATA_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './data'),
+  /** Embedded store on Node: a scene-journal segment past this is compacted into the snapshots (bounds replay at a restart). */
+  DATA_JOURNAL_SEGMENT_KB: int(4096, 1, 1_048_576),
   UPLOAD_DIR: v.optional(v.pipe(v.string(), v.minLength(1)), './uploads'),
   MAX_UPLOAD_MB: int(200, 1, 10_000),
   /** Total size the media library (UPLOAD_DIR) may hold; an upload that would pass it is refused (507). */

@@ -39,6 +39,7 @@ export interface EdgeHooks {
   tts?: TtsEngine;
   upgradeWebSocket: UpgradeWebSocket;
   peerAddress(c: Context): string;
+  appliesSecurityHeaders?: boolean;
   /** For the server's own client socket to Janus, where the runtime has no global WebSocket (Node 20). */
   WebSocket?: WebSocketConstructor;
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };

@@ -55,6 +55,8 @@ export interface Services {
   sfu?: JanusSfu;
   /** The TCP peer's address, from the runtime's connection info. */
   peerAddress(c: Context): string;
+  /** The edge sets the security headers on every response itself, so the app skips the middleware. */
+  appliesSecurityHeaders?: boolean;
   /** Event-loop delay percentiles, where the runtime can measure them. */
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
   /** True while the server drains before exit: new sockets are refused. */

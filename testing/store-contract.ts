@@ -78,6 +78,32 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
     assert.is(await store.getDel('ticket'), null, 'getDel of a missing key is null');
   });
 
+  test('exchangeRecord – of 100 concurrent exchanges of one record exactly one writes, completed from the record', async (context) => {
+    const store = storeOf(context);
+    await store.set('ticket:h1', JSON.stringify({ id: 't1', room: 'stage', label: 'Bob' }), 60);
+    await store.set('ticket-id:t1', 'h1', 60);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        store.exchangeRecord({
+          take: 'ticket:h1',
+          takeIdPrefix: 'ticket-id:',
+          give: { key: `pass:${i}`, value: { id: `p${i}`, n: 1_764_633_600_123 }, copy: { room: 'room', from: 'id' }, indexKey: `pass-id:p${i}`, indexValue: `${i}`, ttlSeconds: 60 },
+          audit: { entry: entry('exchanged', { pass: `p${i}` }), copy: { label: 'label' }, cap: 10 },
+        }),
+      ),
+    );
+    const winners = results.flatMap((raw, i) => (raw === null ? [] : [i]));
+    assert.is(winners.length, 1, 'exactly one caller gets the record');
+    const i = winners[0]!;
+    assert.equal(JSON.parse(results[i]!), { id: 't1', room: 'stage', label: 'Bob' }, 'the raw record is returned');
+    assert.equal(JSON.parse((await store.get(`pass:${i}`))!), { id: `p${i}`, n: 1_764_633_600_123, room: 'stage', from: 't1' }, 'written, completed');
+    assert.is(await store.get(`pass-id:p${i}`), `${i}`, 'its index is written');
+    assert.equal(await store.keys('pass:'), [`pass:${i}`], 'the losers wrote nothing');
+    assert.is(await store.get('ticket:h1'), null, 'the record is gone');
+    assert.is(await store.get('ticket-id:t1'), null, 'and its id index');
+    assert.equal(await store.listAudit('stage', 10), [{ ...entry('exchanged', { pass: `p${i}` }), label: 'Bob' }], 'one audit line in the record’s room');
+  });
+
   test('kv – incrWithTtl counts within one window', async (context) => {
     const store = storeOf(context);
     assert.equal(await store.incrWithTtl('hits', 60), { count: 1, ttlSeconds: 60 }, 'the first increment starts a full window');

@@ -204,9 +204,10 @@ routes('the audit log records who did what, in order', async () => {
   await server.api(`/api/moderator-sessions/${consumed.session_id}`, { method: 'DELETE', streamer: true });
   await sleep(50);
   const res = await server.api('/api/rooms/aud/audit', { streamer: true });
-  const { entries } = (await res.json()) as { entries: { who: string; action: string; id?: string; key_id?: string }[] };
+  const { entries } = (await res.json()) as { entries: { who: string; action: string; id?: string; key_id?: string; label?: string; session_id?: string }[] };
   assert.equal(entries.map((e) => `${e.who}:${e.action}`), ['streamer:key.issued', 'streamer:key.consumed', 'Carol:scene.add', 'Carol:scene.remove', 'streamer:session.ended']);
   assert.is(entries[0]!.key_id, key_id);
+  assert.equal([entries[1]!.key_id, entries[1]!.label, entries[1]!.session_id], [key_id, 'Carol', consumed.session_id], 'the consume line names key, label and session');
   assert.is(entries[2]!.id, 'x');
 });
 

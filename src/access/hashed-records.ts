@@ -57,10 +57,14 @@ export class HashedRecords<S extends v.GenericSchema<unknown, { id: string }>> {
     return records;
   }
 
-  private parse(raw: string | null): v.InferOutput<S> | null {
+  parse(raw: string | null): v.InferOutput<S> | null {
     return raw === null ? null : v.parse(this.schema, JSON.parse(raw));
   }
 
-  private byHash = (hash: string) => `${this.namespace}:${hash}`;
-  private byId = (id: string) => `${this.namespace}-id:${id}`;
+  /** The store keys of a record and of its id index, for operations that write them in one step. */
+  readonly byHash = (hash: string) => `${this.namespace}:${hash}`;
+  readonly byId = (id: string) => `${this.namespace}-id:${id}`;
+  get idPrefix(): string {
+    return `${this.namespace}-id:`;
+  }
 }

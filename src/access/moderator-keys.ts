@@ -7,6 +7,8 @@ import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
 import { HashedRecords } from './hashed-records.ts';
 import { ItemFilter, ScopeName, type Scope } from '../protocol/scopes.ts';
+import type { Sessions, SessionRecord } from './sessions.ts';
+import { AUDIT_CAP } from '../protocol/constants.ts';
 
 const KeyRecord = v.object({
   id: v.string(),
@@ -24,7 +26,7 @@ export type KeyRecord = v.InferOutput<typeof KeyRecord>;
 export class ModeratorKeys {
   private readonly records: HashedRecords<typeof KeyRecord>;
 
-  constructor(store: Store) {
+  constructor(private readonly store: Store) {
     this.records = new HashedRecords(store, 'modkey', KeyRecord);
   }
 
@@ -45,9 +47,26 @@ export class ModeratorKeys {
     return { key, record };
   }
 
-  /** The record when this call consumed the key; null for unknown, used and expired alike. */
-  async consume(key: string): Promise<KeyRecord | null> {
-    return this.records.takeByHash(await sha256Hex(key));
+  /**
+   * Consumes the key and stores the session it buys plus the `key.consumed` audit line in one
+   * store operation (one Redis round trip). Null for unknown, used and expired keys alike.
+   */
+  async exchangeForSession(key: string, sessions: Sessions, address?: string): Promise<{ key: KeyRecord; secret: string; session: SessionRecord } | null> {
+    const [keyHash, prepared] = await Promise.all([sha256Hex(key), sessions.prepare(address)]);
+    const raw = await this.store.exchangeRecord({
+      take: this.records.byHash(keyHash),
+      takeIdPrefix: this.records.idPrefix,
+      give: { ...prepared.storage, value: prepared.record, copy: { room: 'room', label: 'label', key_id: 'id', scopes: 'scopes', items: 'items' } },
+      audit: {
+        entry: { ts: Date.now(), who: 'streamer', action: 'key.consumed', session_id: prepared.record.id, ...(address !== undefined ? { address } : {}) },
+        copy: { key_id: 'id', label: 'label', scopes: 'scopes', items: 'items' },
+        cap: AUDIT_CAP,
+      },
+    });
+    const record = this.records.parse(raw);
+    if (!record) return null;
+    const grant = record.scopes ? { scopes: record.scopes, ...(record.items && record.items.length > 0 ? { items: record.items } : {}) } : {};
+    return { key: record, secret: prepared.secret, session: { ...prepared.record, room: record.room, label: record.label, key_id: record.id, ...grant } };
   }
 
   async list(): Promise<KeyRecord[]> {

@@ -32,27 +32,26 @@ export class RateLimiter {
   }
 
   /**
-   * Guard one comparison of a secret. Every attempt takes its numbered place in the count
-   * atomically, and its answer is decided by that place, so a burst of concurrent guesses
-   * cannot all pass a check made before any of them was counted: past the limit a guess is
-   * refused (429), a right secret included. The compare itself is constant-time and its result
-   * is only acted on after counting. A right secret is counted as right *before* it takes its
-   * place, so the streamer's own concurrent requests never push each other over the limit (the
-   * limit counts failures). Counters are keyed by fixed window, so both start and end together.
+   * Guard one comparison of a secret; the limit counts failures. A wrong secret takes its
+   * numbered place among the failures atomically and its answer is decided by that place, so
+   * a burst of concurrent guesses cannot all pass a check made before any of them was
+   * counted: past the limit a guess is refused (429). A right secret only reads the count
+   * (one store read, no write: the streamer's own requests never use up the budget) and is
+   * refused once the limit of failures is reached. The compare itself is constant-time.
+   * Counters are keyed by fixed window, so both start and end together.
    */
   async guardSecret(bucket: Bucket, client: string, compare: () => Promise<boolean>): Promise<boolean> {
     const windowMs = bucket.windowSeconds * 1000;
     const now = Date.now();
-    const windowKey = `${key(bucket, client)}:${Math.floor(now / windowMs)}`;
+    const failuresKey = `${key(bucket, client)}:${Math.floor(now / windowMs)}:failures`;
     const secondsLeft = Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000));
-    const right = await compare();
-    if (right) await this.store.incrWithTtl(`${windowKey}:right`, secondsLeft);
-    const { count } = await this.store.incrWithTtl(`${windowKey}:tries`, secondsLeft);
-    // Read after taking a place: every right attempt counted before ours is in it already.
-    const failures = count - Number((await this.store.get(`${windowKey}:right`)) ?? 0);
-    // A wrong attempt is one of the failures it counts; a right one is refused once `limit` failed.
-    if (right ? failures >= bucket.limit : failures > bucket.limit) throw tooMany(bucket, secondsLeft);
-    return right;
+    if (await compare()) {
+      if (Number((await this.store.get(failuresKey)) ?? 0) >= bucket.limit) throw tooMany(bucket, secondsLeft);
+      return true;
+    }
+    const { count } = await this.store.incrWithTtl(failuresKey, secondsLeft);
+    if (count > bucket.limit) throw tooMany(bucket, secondsLeft);
+    return false;
   }
 }
 

@@ -15,10 +15,27 @@ export async function sha256Hex(text: string): Promise<string> {
  * an early exit, so neither the position of the first difference nor the length leaks.
  */
 export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(given), digest(expected)]);
+  const [a, b] = await Promise.all([digest(given), expectedDigest(expected)]);
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
+}
+
+/**
+ * The expected side is a configured secret (the streamer token): its digest is the same on
+ * every request, so it is computed once. Bounded, in case a caller passes many values.
+ */
+const expectedDigests = new Map<string, Promise<Uint8Array>>();
+const EXPECTED_DIGESTS_KEPT = 16;
+
+function expectedDigest(expected: string): Promise<Uint8Array> {
+  let found = expectedDigests.get(expected);
+  if (!found) {
+    if (expectedDigests.size >= EXPECTED_DIGESTS_KEPT) expectedDigests.clear();
+    found = digest(expected);
+    expectedDigests.set(expected, found);
+  }
+  return found;
 }
 
 async function digest(text: string): Promise<Uint8Array> {

@@ -9,6 +9,12 @@ import { HashedRecords } from './hashed-records.ts';
 import { slideExpiry } from './sliding-expiry.ts';
 import { ItemFilter, ScopeName, grantFrom, type Grant } from '../protocol/scopes.ts';
 
+/**
+ * Redis's cjson writes an empty Lua table as `{}`: a session the key-exchange script copied an
+ * empty `scopes` (no rights) into comes back as an object, which means the empty list.
+ */
+const EmptyLuaTable = v.pipe(v.strictObject({}), v.transform((): never[] => []));
+
 const SessionRecord = v.object({
   id: v.string(),
   room: v.string(),
@@ -21,8 +27,8 @@ const SessionRecord = v.object({
   expires: v.number(),
   absolute_expires: v.number(),
   /** Copied from the key; absent on sessions from before scopes (default rights). */
-  scopes: v.optional(v.array(ScopeName)),
-  items: v.optional(v.nullable(ItemFilter)),
+  scopes: v.optional(v.union([v.array(ScopeName), EmptyLuaTable])),
+  items: v.optional(v.nullable(v.union([ItemFilter, EmptyLuaTable]))),
 });
 export type SessionRecord = v.InferOutput<typeof SessionRecord>;
 
@@ -40,24 +46,36 @@ export class Sessions {
   }
 
   async create(input: { room: string; label: string; keyId: string; address?: string; grant?: Grant }): Promise<{ secret: string; record: SessionRecord }> {
+    const prepared = await this.prepare(input.address, input.grant);
+    const record: SessionRecord = { ...prepared.record, room: input.room, label: input.label, key_id: input.keyId };
+    await this.write(prepared.hash, record);
+    return { secret: prepared.secret, record };
+  }
+
+  /**
+   * A new session not stored yet, for a one-step exchange (ModeratorKeys.exchangeForSession):
+   * its room, label and key_id come from the key, `storage` says where it goes.
+   */
+  async prepare(address?: string, grant?: Grant): Promise<PreparedSession> {
     const secret = randomToken(32);
     const hash = await sha256Hex(secret);
     const now = Date.now();
     const absolute = now + this.maxSeconds * 1000;
-    const record: SessionRecord = {
+    const record = {
       id: randomToken(9),
-      room: input.room,
-      label: input.label,
-      key_id: input.keyId,
-      ...(input.address !== undefined ? { address: input.address } : {}),
+      ...(address !== undefined ? { address } : {}),
       created: now,
       last_seen: now,
       expires: Math.min(now + this.ttlSeconds * 1000, absolute),
       absolute_expires: absolute,
-      ...(input.grant ? grantFields(input.grant) : {}),
+      ...(grant ? grantFields(grant) : {}),
     };
-    await this.write(hash, record);
-    return { secret, record };
+    return {
+      secret,
+      hash,
+      record,
+      storage: { key: this.records.byHash(hash), indexKey: this.records.byId(record.id), indexValue: hash, ttlSeconds: ttlUntil(record.expires) },
+    };
   }
 
   /** The live session for a secret, its expiry slid forward; null when unknown or expired. */
@@ -106,7 +124,7 @@ export class Sessions {
   }
 
   private async write(hash: string, record: SessionRecord): Promise<void> {
-    await this.records.put(hash, record, Math.max(1, Math.ceil((record.expires - Date.now()) / 1000)));
+    await this.records.put(hash, record, ttlUntil(record.expires));
   }
 }
 
@@ -114,3 +132,12 @@ export class Sessions {
 export const sessionGrant = (record: SessionRecord): Grant => grantFrom(record);
 
 const grantFields = (grant: Grant) => ({ scopes: [...grant.scopes], ...(grant.items && grant.items.length > 0 ? { items: [...grant.items] } : {}) });
+
+export interface PreparedSession {
+  secret: string;
+  hash: string;
+  record: Omit<SessionRecord, 'room' | 'label' | 'key_id'>;
+  storage: { key: string; indexKey: string; indexValue: string; ttlSeconds: number };
+}
+
+const ttlUntil = (expires: number) => Math.max(1, Math.ceil((expires - Date.now()) / 1000));

@@ -1,11 +1,13 @@
 /**
- * Durable state for the embedded store on Node: one JSON file per room scene, one KV
- * snapshot, and an append-only audit log per room, all under DATA_DIR. Every write is write-temp, fsync, rename, so a crash
- * leaves either the old file or the new one, never a torn one.
+ * Durable state for the embedded store on Node, all under DATA_DIR: scene commits go to the
+ * group-commit journal (scene-journal.ts) and are compacted into one JSON snapshot per room,
+ * plus one KV snapshot and an append-only audit log per room. Snapshots are written
+ * write-temp, fsync, rename, so a crash leaves either the old file or the new one.
  */
-import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMissing, TEMP_FILE, writeAtomically } from './atomic-file.ts';
+import { readSegments, replaySegments, SceneJournal, ROOM_NAME } from './scene-journal.ts';
 import type { KvRecord, MemoryStorePersistence, MemoryStoreSnapshot } from '../store/memory-store.ts';
 import type { AuditEntry, StoredScene } from '../store/store.ts';
 import { auditFileName, formatAuditLines, parseAuditLog, roomOfAuditFile } from '../store/audit-log-file.ts';
@@ -14,31 +16,36 @@ export interface FilePersistenceLogger {
   warn(message: string, ...details: unknown[]): void;
 }
 
-/** Room names (or a room's draft) are validated upstream; checked again here so no path can leave the directory. */
-const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}(?:\.draft)?$/;
 // A room, or its draft (`<room>.draft`, a name no room can have).
 const SCENE_FILE = /^([A-Za-z0-9_-]{1,64}(?:\.draft)?)\.json$/;
-/** What writeAtomically names its temporary files. */
-const TEMP_FILE = /^\..+\.[0-9a-f-]{36}\.tmp$/;
 
 export class FilePersistence implements MemoryStorePersistence {
   private readonly scenesDir: string;
   private readonly kvFile: string;
   private readonly auditDir: string;
+  private readonly journal: SceneJournal;
 
   constructor(
     private readonly dir: string,
     private readonly logger: FilePersistenceLogger = console,
+    options: { journalSegmentBytes?: number } = {},
   ) {
     this.scenesDir = join(dir, 'scenes');
     this.kvFile = join(dir, 'kv.json');
     this.auditDir = join(dir, 'audit');
+    this.journal = new SceneJournal(join(dir, 'journal'), this.scenesDir, logger, options.journalSegmentBytes);
   }
 
   async loadAll(): Promise<MemoryStoreSnapshot> {
     await this.removeTempFiles();
     const [scenes, kv, audit] = await Promise.all([this.loadScenes(), this.loadKv(), this.loadAudit()]);
+    await this.journal.recover(scenes);
     return { scenes, kv, audit };
+  }
+
+  /** Pending scene writes made durable, then the journal compacted into the snapshots. */
+  async close(): Promise<void> {
+    await this.journal.close();
   }
 
   async appendAudit(room: string, entries: AuditEntry[]): Promise<void> {
@@ -51,9 +58,9 @@ export class FilePersistence implements MemoryStorePersistence {
     await writeAtomically(this.auditDir, auditFileName(room), formatAuditLines(entries));
   }
 
-  async writeScene(room: string, stored: StoredScene): Promise<void> {
-    if (!ROOM_NAME.test(room)) throw new Error(`refusing to store a scene for room name ${JSON.stringify(room)}`);
-    await writeAtomically(this.scenesDir, `${room}.json`, JSON.stringify({ data: stored.data, version: stored.version }));
+  /** Durable when it resolves: appended to the journal together with every other room's commits of this moment. */
+  writeScene(room: string, stored: StoredScene): Promise<void> {
+    return this.journal.append(room, stored);
   }
 
   async writeKv(kv: Record<string, KvRecord>): Promise<void> {
@@ -80,28 +87,8 @@ export class FilePersistence implements MemoryStorePersistence {
     }
   }
 
-  private async loadScenes(): Promise<Record<string, StoredScene>> {
-    const scenes: Record<string, StoredScene> = Object.create(null);
-    let names: string[];
-    try {
-      names = await readdir(this.scenesDir);
-    } catch (err) {
-      if (isMissing(err)) return scenes;
-      throw err;
-    }
-    for (const name of names) {
-      // Anything else (temp files left by a crash mid-write, stray files) is not ours to read.
-      const room = SCENE_FILE.exec(name)?.[1];
-      if (!room) continue;
-      const parsed = await this.readJson(join(this.scenesDir, name));
-      if (parsed === undefined) continue;
-      if (!isStoredScene(parsed)) {
-        this.logger.warn(`file persistence: skipping ${name}: not a {data, version} scene`);
-        continue;
-      }
-      scenes[room] = { data: parsed.data, version: parsed.version };
-    }
-    return scenes;
+  private loadScenes(): Promise<Record<string, StoredScene>> {
+    return loadSceneSnapshots(this.scenesDir, this.logger);
   }
 
   /** The newest entries of each room's log; an overgrown log is rewritten to just those. */
@@ -144,60 +131,61 @@ export class FilePersistence implements MemoryStorePersistence {
     return kv;
   }
 
-  /** Parsed JSON; undefined when the file is missing or unreadable as JSON (logged: startup must not crash). */
-  private async readJson(path: string): Promise<unknown> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      this.logger.warn(`file persistence: skipping corrupt file ${path}`, err);
-      return undefined;
-    }
+  private readJson(path: string): Promise<unknown> {
+    return readJson(path, this.logger);
   }
 }
 
-async function writeAtomically(dir: string, name: string, content: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  // Unique per write, in the same directory so the rename never crosses file systems.
-  const temp = join(dir, `.${name}.${randomUUID()}.tmp`);
+/**
+ * Every room's durable scene in a data directory, read without changing anything there
+ * (unlike loadAll, which also tidies up): the snapshots with the journal replayed over them.
+ * For tests and tools that look at what a running or killed server has stored.
+ */
+export async function readDurableScenes(dir: string, logger: FilePersistenceLogger = console): Promise<Record<string, StoredScene>> {
+  const scenes = await loadSceneSnapshots(join(dir, 'scenes'), logger);
+  replaySegments(scenes, await readSegments(join(dir, 'journal'), logger));
+  return scenes;
+}
+
+async function loadSceneSnapshots(scenesDir: string, logger: FilePersistenceLogger): Promise<Record<string, StoredScene>> {
+  const scenes: Record<string, StoredScene> = Object.create(null);
+  let names: string[];
   try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, join(dir, name));
+    names = await readdir(scenesDir);
   } catch (err) {
-    await rm(temp, { force: true }).catch(() => {});
+    if (isMissing(err)) return scenes;
     throw err;
   }
-  await syncDirectory(dir);
-}
-
-/** Makes the rename itself durable. Best effort: some platforms cannot open a directory for sync. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+  for (const name of names) {
+    // Anything else (temp files left by a crash mid-write, stray files) is not ours to read.
+    const room = SCENE_FILE.exec(name)?.[1];
+    if (!room || !ROOM_NAME.test(room)) continue;
+    const parsed = await readJson(join(scenesDir, name), logger);
+    if (parsed === undefined) continue;
+    if (!isStoredScene(parsed)) {
+      logger.warn(`file persistence: skipping ${name}: not a {data, version} scene`);
+      continue;
     }
-  } catch {
-    // The data is already fsynced; only the directory entry's durability is left to the OS.
+    scenes[room] = { data: parsed.data, version: parsed.version };
   }
+  return scenes;
 }
 
-function isMissing(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'ENOENT';
+/** Parsed JSON; undefined when the file is missing or unreadable as JSON (logged: startup must not crash). */
+async function readJson(path: string, logger: FilePersistenceLogger): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    logger.warn(`file persistence: skipping corrupt file ${path}`, err);
+    return undefined;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -19,10 +19,11 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { readDurableScenes } from './file-persistence.ts';
 import { startServerProcess, type ServerProcess } from '../../testing/server-process.ts';
 import { STREAMER_TOKEN, TOKEN_SECRET } from '../../testing/test-server.ts';
 import { prng } from '../../testing/resilience.ts';
@@ -161,8 +162,9 @@ function expectClear(what: string, res: Awaited<ReturnType<typeof request>>, api
   }
 }
 
+/** The durable scene as the running server stored it (snapshot plus journal), serialized for comparison. */
 async function sceneFile(): Promise<string> {
-  return readFile(join(dataDir, 'scenes', 'main.json'), 'utf8');
+  return JSON.stringify((await readDurableScenes(dataDir, { warn() {} })).main ?? null);
 }
 
 const test = suite(`fuzz (seed ${SEED})`);

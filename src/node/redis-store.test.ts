@@ -98,8 +98,9 @@ outage('killed Redis: calls fail fast with StoreUnavailableError, ping is false'
   assert.is(await store.ping(), false, 'ping is false, not a throw');
   assert.ok(performance.now() - pingStarted < 1500, 'ping answers quickly');
 
-  for (const call of [store.set('k', 'v', 10), store.commitScene('main', 0, 'x', 1), store.publish('events', 'lost')]) {
-    const failure = await timedFailure(call);
+  // Called one at a time: a promise created before its turn would be an unhandled rejection meanwhile.
+  for (const call of [() => store.set('k', 'v', 10), () => store.commitScene('main', 0, 'x', 1), () => store.publish('events', 'lost')]) {
+    const failure = await timedFailure(call());
     assert.instance(failure.error, StoreUnavailableError, 'every method maps the outage');
     assert.ok(failure.ms < 1500, `failed in ${Math.round(failure.ms)} ms`);
   }
@@ -160,3 +161,30 @@ startup('connect resolves anyway and calls fail fast', async () => {
 });
 
 startup.run();
+
+const grouped = suite('RedisStore batches one turn of commits');
+
+grouped('compare-and-sets and audit appends of 50 rooms in one turn go in one pipeline, each with its own answer', async () => {
+  const store = await RedisStore.connect(await sharedRedisUrl(), { keyPrefix: `${RUN_PREFIX}grouped:`, logger: quietLogger });
+  try {
+    const rooms = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    assert.ok(await store.commitScene('r0', 0, 'first', 1), 'r0 already at version 1');
+    const before = { ...store.batch.totals };
+    // r0 is stale here (expects 0, stored 1): its refusal must not affect the other rooms.
+    const results = await Promise.all([
+      ...rooms.map((room) => store.commitScene(room, 0, `data-${room}`, 1)),
+      ...rooms.map((room) => store.appendAudit(room, { ts: 1, who: 'test', action: 'commit' }, 10)),
+    ]);
+    assert.is(store.batch.totals.pipelines - before.pipelines, 1, 'one pipeline');
+    assert.is(store.batch.totals.commands - before.commands, 100, 'holding all 100 commands');
+    assert.equal(results.slice(0, 50), rooms.map((room) => room !== 'r0'), 'each CAS answered on its own');
+    assert.equal(await store.loadScene('r0'), { data: 'first', version: 1 });
+    assert.equal(await store.loadScene('r7'), { data: 'data-r7', version: 1 });
+    assert.is((await store.listAudit('r49', 10)).length, 1);
+  } finally {
+    await deleteKeys(await sharedRedisUrl(), `${RUN_PREFIX}grouped:`);
+    await store.close();
+  }
+});
+
+grouped.run();

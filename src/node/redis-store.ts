@@ -5,6 +5,9 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../store/store.ts';
+import { TickPipeline } from './redis-tick-pipeline.ts';
+import { EXCHANGE_RECORD_LUA, exchangeArguments } from './redis-exchange.ts';
+import type { RecordExchange } from '../store/record-exchange.ts';
 
 export interface RedisStoreLogger {
   info(message: string, ...details: unknown[]): void;
@@ -62,6 +65,13 @@ interface ScriptedRedis extends Redis {
   soCommitScene(key: string, expectedVersion: number, version: number, data: string): Promise<number>;
   soIncrWithTtl(key: string, ttlSeconds: number): Promise<[number, number]>;
   soAppendAudit(key: string, entry: string, cap: number): Promise<number>;
+  soExchangeRecord(key: string, ...args: (string | number)[]): Promise<string | null>;
+}
+
+/** The same commands on a pipeline. */
+interface ScriptedPipeline {
+  soCommitScene(key: string, expectedVersion: number, version: number, data: string): unknown;
+  soAppendAudit(key: string, entry: string, cap: number): unknown;
 }
 
 export class RedisStore implements Store {
@@ -70,12 +80,16 @@ export class RedisStore implements Store {
   private subscriber: Redis | undefined;
   /** Handlers per namespaced channel; one Redis subscription serves them all. */
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  /** Scene CAS and audit appends of one event-loop turn, all rooms together, in one round trip. */
+  readonly batch: TickPipeline;
 
   private constructor(
     private readonly client: ScriptedRedis,
     private readonly prefix: string,
     private readonly logger: RedisStoreLogger,
-  ) {}
+  ) {
+    this.batch = new TickPipeline(client);
+  }
 
   /** Resolves even when Redis is down (after readyTimeoutMs, with a warning): calls fail fast until it is back. */
   static async connect(url: string, opts: RedisStoreOptions = {}): Promise<RedisStore> {
@@ -85,6 +99,7 @@ export class RedisStore implements Store {
     client.defineCommand('soCommitScene', { numberOfKeys: 1, lua: COMMIT_SCENE_LUA });
     client.defineCommand('soIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL_LUA });
     client.defineCommand('soAppendAudit', { numberOfKeys: 1, lua: APPEND_AUDIT_LUA });
+    client.defineCommand('soExchangeRecord', { numberOfKeys: 1, lua: EXCHANGE_RECORD_LUA });
     const readyTimeoutMs = opts.readyTimeoutMs ?? 5000;
     if (!(await becomesReady(client, readyTimeoutMs))) {
       logger.warn(`redis store: not ready after ${readyTimeoutMs} ms; continuing, calls fail until it is reachable`);
@@ -148,7 +163,8 @@ export class RedisStore implements Store {
 
   commitScene(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {
     return this.run(async () => {
-      const written = await this.client.soCommitScene(this.sceneKey(room), expectedVersion, version, data);
+      const key = this.sceneKey(room);
+      const written = await this.batch.call<number>((p) => (p as unknown as ScriptedPipeline).soCommitScene(key, expectedVersion, version, data));
       return Number(written) === 1;
     });
   }
@@ -192,8 +208,14 @@ export class RedisStore implements Store {
   appendAudit(room: string, entry: AuditEntry, cap: number): Promise<void> {
     return this.run(async () => {
       if (!Number.isInteger(cap) || cap < 1) throw new RangeError('audit cap must be a positive integer');
-      await this.client.soAppendAudit(this.auditKey(room), JSON.stringify(entry), cap);
+      const key = this.auditKey(room);
+      const line = JSON.stringify(entry);
+      await this.batch.call((p) => (p as unknown as ScriptedPipeline).soAppendAudit(key, line, cap));
     });
+  }
+
+  exchangeRecord(op: RecordExchange): Promise<string | null> {
+    return this.run(() => this.client.soExchangeRecord(...exchangeArguments(op, (key) => this.kvKey(key), this.auditKey(''))));
   }
 
   listAudit(room: string, limit: number): Promise<AuditEntry[]> {

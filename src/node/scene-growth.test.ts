@@ -3,7 +3,7 @@
  * A room on each real store (the embedded store on files, Redis) runs 1,000 add/remove
  * rounds; the stored scene keeps a bounded number of tombstones and bytes.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -15,7 +15,7 @@ import type { Store } from '../store/store.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import { createLogger } from '../logger.ts';
 import { sharedRedisUrl } from '../../testing/redis-server.ts';
-import { FilePersistence } from './file-persistence.ts';
+import { FilePersistence, readDurableScenes } from './file-persistence.ts';
 import { RedisStore } from './redis-store.ts';
 import type { SceneOp } from '../protocol/messages.ts';
 import type { Item } from '../protocol/scene.ts';
@@ -35,7 +35,10 @@ async function openStore(kind: 'embedded' | 'redis'): Promise<{ store: Store; sc
   const store = await MemoryStore.open(new FilePersistence(dir, { warn() {} }));
   return {
     store,
-    sceneFileBytes: async () => (await readFile(join(dir, 'scenes', 'main.json'))).byteLength,
+    sceneFileBytes: async () => {
+      const stored = (await readDurableScenes(dir, { warn() {} })).main;
+      return stored ? Buffer.byteLength(JSON.stringify(stored)) : null;
+    },
     async cleanup() {
       await store.close();
       await rm(dir, { recursive: true, force: true });

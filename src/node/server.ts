@@ -9,11 +9,12 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketConstructor } from '../webrtc/janus/janus-client.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
+import { securityHeaderList } from '../http/security-headers.ts';
 import { createServices, listenUrl } from '../create-services.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/store.ts';
@@ -57,6 +58,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     upgradeWebSocket,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    appliesSecurityHeaders: true,
     eventLoopDelay: () => {
       const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
       const result = { p50_ms: ms(loopDelay.percentile(50)), p99_ms: ms(loopDelay.percentile(99)), max_ms: ms(loopDelay.max) };
@@ -65,6 +67,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     },
   });
   const app = createApp(services);
+  const securityHeaders = await securityHeaderList(config);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.WS_MAX_PAYLOAD_KB * 1024 });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -81,6 +84,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
       () => resolve(s as Server),
     );
     s.once('error', reject);
+  });
+  // Before the app runs: setHeader is a plain property write, and a header the app sets itself wins in writeHead.
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
   });
   // Bounded life for connections that never finish a request, so thousands of idle or
   // slow-header sockets cannot pile up (upgraded WebSockets leave these timers behind).
@@ -111,5 +118,5 @@ export async function startServer(env: Record<string, string | undefined> = proc
 
 async function openStore(config: ResolvedConfig, log: Logger): Promise<Store> {
   if (config.REDIS_URL) return RedisStore.connect(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX, logger: log });
-  return MemoryStore.open(new FilePersistence(config.DATA_DIR, log));
+  return MemoryStore.open(new FilePersistence(config.DATA_DIR, log, { journalSegmentBytes: config.DATA_JOURNAL_SEGMENT_KB * 1024 }));
 }

@@ -47,14 +47,14 @@ export function moderatorKeyRoutes(services: Services) {
   app.post('/api/moderator-keys/consume', async (c) => {
     await services.limiter.hit(BUCKETS.modkeyConsume, c.get('clientIp'));
     const body = await readValidBody(c, ConsumeBody);
-    const record = await services.keys.consume(body.key);
+    // Key taken, session stored and audit line appended in one store operation.
+    const exchanged = await services.keys.exchangeForSession(body.key, services.sessions, c.get('clientIp'));
     // Unknown, used and expired keys take the same path to the same answer.
-    if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
+    if (!exchanged) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
+    const { key: record, secret, session } = exchanged;
     const grant = grantFrom(record);
-    const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id, address: c.get('clientIp'), grant });
     const ttl = Math.round((session.expires - Date.now()) / 1000);
     setSessionCookie(services, c, SESSION_COOKIE, secret, session.absolute_expires);
-    await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id, address: c.get('clientIp'), ...grantAudit(grant) });
     return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label, ...grantAudit(grant) });
   });
 

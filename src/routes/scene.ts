@@ -16,7 +16,7 @@ import { BUCKETS } from '../access/rate-limit.ts';
 import type { OpResult } from '../../rooms/overlay-room.ts';
 import { roomName } from '../http/room-param.ts';
 import { orPublicOverlay } from '../access/public-overlay.ts';
-import { legacyScene } from '../legacy/items.ts';
+import { SceneJsonCache } from './scene-json-cache.ts';
 
 // Only numbers and numeric text: Number() of a deeply nested array overflows the stack (a 500).
 const KnownVersion = v.optional(v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0)));
@@ -43,13 +43,13 @@ export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
   const read = orPublicOverlay(services, roomName, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomName }));
   const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true });
+  const sceneJson = new SceneJsonCache();
 
   // The room-less path is the FastAPI version's: its panel reads items by the legacy names too.
   const getScene = (legacy: boolean) => async (c: Context<AppEnv>) => {
     const room = services.overlays.get(roomName(c));
     await room.ready();
-    const { scene, version } = room.snapshot();
-    return c.json({ ...(legacy ? legacyScene(scene, version) : scene), _version: version, version, server_ts: Date.now() });
+    return c.body(sceneJson.body(room, () => room.snapshot(), room.currentVersion, legacy), 200, { 'content-type': 'application/json' });
   };
 
   const putScene = async (c: Context<AppEnv>) => {

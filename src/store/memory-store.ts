@@ -5,6 +5,7 @@
  */
 import type { AuditEntry, Store, StoredScene } from './store.ts';
 import { AUDIT_COMPACT_FACTOR } from './audit-log-file.ts';
+import { exchangeWithPrimitives, type RecordExchange } from './record-exchange.ts';
 
 /** A key's value and when it stops existing (epoch ms), null for never. */
 export interface KvRecord {
@@ -34,6 +35,8 @@ export interface MemoryStorePersistence {
   appendAudit(room: string, entries: AuditEntry[]): Promise<void>;
   /** Replaces a room's audit log with `entries` (compaction while running); never overlaps an append. */
   rewriteAudit(room: string, entries: AuditEntry[]): Promise<void>;
+  /** Called once by close(), after every commit and write above has settled. */
+  close?(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -191,6 +194,10 @@ export class MemoryStore implements Store {
     this.auditAppended(room, copy);
   }
 
+  exchangeRecord(op: RecordExchange): Promise<string | null> {
+    return exchangeWithPrimitives(this, op);
+  }
+
   async listAudit(room: string, limit: number): Promise<AuditEntry[]> {
     if (limit <= 0) return [];
     return (this.audit.get(room) ?? []).slice(-limit).map((entry) => ({ ...entry }));
@@ -216,6 +223,7 @@ export class MemoryStore implements Store {
       await this.flushAudit();
     }
     await Promise.all([this.kvWrites, this.auditWrites]);
+    await this.persistence?.close?.();
   }
 
   private async commitNow(room: string, expectedVersion: number, data: string, version: number): Promise<boolean> {

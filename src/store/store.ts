@@ -3,6 +3,8 @@
  * (src/node/redis-store.ts), the embedded store by default (memory-store.ts). Both pass
  * the same contract suite (contract.ts). Values are strings; callers own their encoding.
  */
+import type { RecordExchange } from './record-exchange.ts';
+
 export interface StoredScene {
   /** The room's serialized state (scene plus per-item versions); the room owns its format. */
   data: string;
@@ -41,6 +43,11 @@ export interface Store {
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
 
   appendAudit(room: string, entry: AuditEntry, cap: number): Promise<void>;
+  /**
+   * Takes a one-time record and writes what it is exchanged for (record-exchange.ts), all or
+   * nothing as far as other callers can tell: of concurrent callers exactly one gets the raw record.
+   */
+  exchangeRecord(op: RecordExchange): Promise<string | null>;
   /** Newest last. */
   listAudit(room: string, limit: number): Promise<AuditEntry[]>;
 

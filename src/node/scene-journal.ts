@@ -1,0 +1,258 @@
+/**
+ * Group commit for the embedded store's scenes: an append-only journal under
+ * DATA_DIR/journal. Every scene commit that arrives while the previous write is on disk (or
+ * within the same tick) is appended in ONE write and made durable with ONE fdatasync, and
+ * all of them are acknowledged together, whichever rooms they belong to. A segment that has
+ * grown past its bound is sealed and compacted in the background into the per-room
+ * snapshots (DATA_DIR/scenes/<room>.json), then removed. Recovery reads the snapshots and
+ * replays every segment left on disk, oldest first.
+ */
+import { open, readdir, readFile, rm, mkdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StoredScene } from '../store/store.ts';
+import { isMissing, syncDirectory, writeAtomically } from './atomic-file.ts';
+
+export interface JournalLogger {
+  warn(message: string, ...details: unknown[]): void;
+}
+
+/** Room names (or a room's draft, `<room>.draft`) are validated upstream; checked again here so no path can leave the directory. */
+export const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}(?:\.draft)?$/;
+const SEGMENT_FILE = /^(\d{12})\.log$/;
+/** Past this a segment is sealed and compacted: a restart replays at most about this much per segment. */
+export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
+
+interface Segment {
+  seq: number;
+  path: string;
+  handle?: FileHandle;
+  bytes: number;
+  /** The newest durable scene of each room written to this segment: what its compaction snapshots. */
+  latest: Map<string, StoredScene>;
+}
+
+interface PendingWrite {
+  room: string;
+  stored: StoredScene;
+  line: string;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export class SceneJournal {
+  private current: Segment | undefined;
+  private nextSeq = 1;
+  /** Segments whose writes are all durable, waiting for their snapshots; oldest first. */
+  private readonly sealed: Segment[] = [];
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> | undefined;
+  private compacting: Promise<void> | undefined;
+  private closed = false;
+  /** Writes made durable so far, and the fdatasyncs that took: records ÷ groups is the batching. */
+  readonly totals = { groups: 0, records: 0 };
+
+  constructor(
+    private readonly journalDir: string,
+    private readonly scenesDir: string,
+    private readonly logger: JournalLogger,
+    private readonly segmentBytes = DEFAULT_SEGMENT_BYTES,
+  ) {}
+
+  /**
+   * Replays the segments on disk over `scenes` (the snapshots), in place. Journal order wins
+   * over versions: a record a failed write left behind is followed by the acknowledged one
+   * with the same version. Replayed segments are compacted in the background.
+   */
+  async recover(scenes: Record<string, StoredScene>): Promise<void> {
+    const segments = await readSegments(this.journalDir, this.logger);
+    replaySegments(scenes, segments);
+    for (const segment of segments) {
+      this.sealed.push(segment);
+      this.nextSeq = segment.seq + 1;
+    }
+    if (this.sealed.length > 0) this.startCompaction();
+  }
+
+  /** Resolves once the scene is durable in the journal. */
+  append(room: string, stored: StoredScene): Promise<void> {
+    if (!ROOM_NAME.test(room)) return Promise.reject(new Error(`refusing to store a scene for room name ${JSON.stringify(room)}`));
+    if (this.closed) return Promise.reject(new Error('the scene journal is closed'));
+    const line = JSON.stringify({ room, version: stored.version, data: stored.data }) + '\n';
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ room, stored: { data: stored.data, version: stored.version }, line, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  /** Waits for pending writes, then compacts everything so the snapshots alone hold every scene. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Writes already accepted are still made durable (and acknowledged) first.
+    while (this.flushScheduled || this.flushing) await (this.flushing ?? new Promise((resolve) => setImmediate(resolve)));
+    await this.compacting;
+    this.seal();
+    this.startCompaction();
+    await this.compacting;
+  }
+
+  private scheduleFlush(): void {
+    // A flush in progress picks the new writes up when it is done: that is the group.
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    // setImmediate, not a microtask: commits from every I/O callback of this tick join the group.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flushAll().finally(() => {
+        this.flushing = undefined;
+        // A caller woken by the last group may have appended before this ran, and found the flush still "running".
+        if (this.pending.length > 0) this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      await this.writeGroup(group);
+    }
+  }
+
+  private async writeGroup(group: PendingWrite[]): Promise<void> {
+    let segment: Segment | undefined;
+    try {
+      segment = await this.writableSegment();
+      const bytes = Buffer.from(group.map((w) => w.line).join(''), 'utf8');
+      await writeFully(segment.handle!, bytes);
+      await segment.handle!.datasync();
+      segment.bytes += bytes.byteLength;
+      this.totals.groups++;
+      this.totals.records += group.length;
+    } catch (err) {
+      // The segment may now end in a torn line: replay stops there, so nothing may follow it.
+      if (segment) this.seal();
+      for (const write of group) write.reject(err);
+      return;
+    }
+    for (const write of group) segment.latest.set(write.room, write.stored);
+    for (const write of group) write.resolve();
+    if (segment.bytes >= this.segmentBytes) {
+      this.seal();
+      this.startCompaction();
+    }
+  }
+
+  private async writableSegment(): Promise<Segment> {
+    if (this.current) return this.current;
+    await mkdir(this.journalDir, { recursive: true });
+    const seq = this.nextSeq++;
+    const path = join(this.journalDir, `${String(seq).padStart(12, '0')}.log`);
+    const handle = await open(path, 'a');
+    // The new file's directory entry must be durable before anything in it is acknowledged.
+    await syncDirectory(this.journalDir);
+    this.current = { seq, path, handle, bytes: 0, latest: new Map() };
+    return this.current;
+  }
+
+  /** The current segment stops taking writes; the next write opens a new one. */
+  private seal(): void {
+    if (!this.current) return;
+    this.sealed.push(this.current);
+    this.current = undefined;
+  }
+
+  private startCompaction(): void {
+    this.compacting ??= this.compactSealed()
+      .catch((err) => this.logger.warn('scene journal: compaction failed; the segments stay and are retried later', err))
+      .finally(() => (this.compacting = undefined));
+  }
+
+  /** One segment at a time, oldest first, so a snapshot never goes back to an older version. */
+  private async compactSealed(): Promise<void> {
+    while (this.sealed.length > 0) {
+      const segment = this.sealed[0]!;
+      await segment.handle?.close();
+      segment.handle = undefined;
+      for (const [room, stored] of segment.latest) {
+        await writeAtomically(this.scenesDir, `${room}.json`, JSON.stringify({ data: stored.data, version: stored.version }));
+      }
+      await rm(segment.path, { force: true });
+      await syncDirectory(this.journalDir);
+      this.sealed.shift();
+    }
+  }
+}
+
+/** Applies segments (oldest first) over snapshots, in place. */
+export function replaySegments(scenes: Record<string, StoredScene>, segments: readonly Segment[]): void {
+  for (const segment of segments) {
+    for (const [room, stored] of segment.latest) {
+      if (stored.version >= (scenes[room]?.version ?? 0)) scenes[room] = stored;
+    }
+  }
+}
+
+async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * The segments on disk, oldest first, each with the last record per room. A segment ends at
+ * its first line that is torn (no newline: the write was cut off) or not a record; what
+ * follows it was never acknowledged, because writes after a failure go to a new segment.
+ */
+export async function readSegments(journalDir: string, logger: JournalLogger): Promise<Segment[]> {
+  let names: string[];
+  try {
+    names = await readdir(journalDir);
+  } catch (err) {
+    if (isMissing(err)) return [];
+    throw err;
+  }
+  const segments: Segment[] = [];
+  for (const name of names.sort()) {
+    const seq = SEGMENT_FILE.exec(name)?.[1];
+    if (!seq) continue;
+    const path = join(journalDir, name);
+    const text = await readFile(path, 'utf8');
+    const latest = new Map<string, StoredScene>();
+    let start = 0;
+    while (start < text.length) {
+      const end = text.indexOf('\n', start);
+      const record = end === -1 ? undefined : parseRecord(text.slice(start, end));
+      if (!record) {
+        logger.warn(`scene journal: ${path} ends in an incomplete record at byte ${start}; replayed what precedes it`);
+        break;
+      }
+      latest.set(record.room, { data: record.data, version: record.version });
+      start = end + 1;
+    }
+    segments.push({ seq: Number(seq), path, bytes: Buffer.byteLength(text), latest });
+  }
+  return segments;
+}
+
+function parseRecord(line: string): { room: string; version: number; data: string } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const record = value as { room?: unknown; version?: unknown; data?: unknown } | null;
+  if (
+    typeof record !== 'object' || record === null ||
+    typeof record.room !== 'string' || !ROOM_NAME.test(record.room) ||
+    typeof record.data !== 'string' ||
+    !Number.isSafeInteger(record.version) || (record.version as number) < 1
+  ) {
+    return undefined;
+  }
+  return { room: record.room, version: record.version as number, data: record.data };
+}
