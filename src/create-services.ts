@@ -29,6 +29,8 @@ import type { WebSocketConstructor } from './webrtc/janus/janus-client.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
+  /** INSTANCE_ID, or the edge's hostname-pid default (see defaultInstanceId). */
+  instanceId: string;
   store: Store;
   log: Logger;
   assets: AssetSource;
@@ -90,6 +92,13 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
       await sfu?.close();
     },
   };
+}
+
+/** INSTANCE_ID when set, else `<hostname>-<pid>`: unique per process on a host, readable in logs. */
+export function instanceIdFrom(config: { INSTANCE_ID?: string | undefined }, hostname: string, pid: number): string {
+  if (config.INSTANCE_ID) return config.INSTANCE_ID;
+  const host = hostname.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100) || 'host';
+  return `${host}-${pid}`;
 }
 
 /** The URL to print for a listening address (a wildcard bind is reachable on loopback). */

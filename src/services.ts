@@ -28,6 +28,8 @@ export interface AssetSource {
 
 export interface Services {
   config: ResolvedConfig;
+  /** Which process this is, among several web instances on one Redis (INSTANCE_ID). */
+  instanceId: string;
   store: Store;
   log: Logger;
   metrics: Metrics;
