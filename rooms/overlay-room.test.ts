@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger.ts';
 import { CloseCode } from '../src/protocol/messages.ts';
 import { FakeConnection, settle } from '../testing/fake-connection.ts';
 import type { Store } from '../src/store/store.ts';
+import { legacySocketFrames } from '../src/legacy/socket-messages.ts';
 
 const log = createLogger('silent');
 const text = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'text', text: id, ...extra });
@@ -14,7 +15,7 @@ const text = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: '
 async function makeRoom(store?: Store) {
   const s = store ?? (await MemoryStore.open());
   const metrics = new Metrics();
-  const room = new OverlayRoom('main', { store: s, metrics, log });
+  const room = new OverlayRoom('main', { store: s, metrics, log, legacyFrames: legacySocketFrames });
   return { room, store: s, metrics };
 }
 

@@ -6,65 +6,35 @@
  */
 import { Room } from './room.ts';
 import { PATCH_HISTORY, PatchHistory } from './patch-history.ts';
-import { errorMessage, opItemId, peekReqId } from './room-replies.ts';
+import { errorMessage } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
 import { PresenceBoard } from './presence.ts';
 import { LatencyHistory } from './latency-history.ts';
-import { endedChanges, resolveTimedOp, withPlaybackStamp } from './playback-clock.ts';
+import { endedChanges } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
-import type { Connection } from './connection.ts';
-import * as v from 'valibot';
-import {
-  advanceHorizon,
-  applySceneOp,
-  cloneSceneState,
-  emptySceneState,
-  replaceSceneState,
-  serializeSceneState,
-  toScene,
-  type ItemRefusal,
-  type SceneState,
-} from './scene-state.ts';
-import {
-  CloseCode,
-  ModeratorClientMessage,
-  OverlayClientMessage,
-  type EditOp,
-  type ErrorCode,
-  type PatchOp,
-  type SceneOp,
-  type ServerMessage,
-} from '../src/protocol/messages.ts';
-import { parseJsonMessage } from '../src/protocol/parse.ts';
-import { AUDIT_CAP, SILENT_SOCKET_MS } from '../src/protocol/constants.ts';
+import { CommitQueue } from './commit-queue.ts';
+import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
+import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
+import { once, type LegacyFrames } from './legacy-frames.ts';
+import type { Connection, Role } from './connection.ts';
+import type * as v from 'valibot';
+import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
+import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
+import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
-import { Scene, type Item } from '../src/protocol/scene.ts';
+import type { Scene } from '../src/protocol/scene.ts';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
 import type { CueAction } from '../src/protocol/playback.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
-import { legacyFullFrame, legacyPatchFrames, once, type LegacyServerMessage } from '../src/legacy/socket-messages.ts';
 
 const STATUS_THROTTLE_MS = 250;
 export { PATCH_HISTORY } from './patch-history.ts';
+export type { OpResult } from './scene-batch.ts';
 
-
-export type OpResult =
-  | { ok: true; version: number }
-  | { ok: false; code: ErrorCode; message: string; version: number; item?: Item | null };
-
-type Submission =
-  | { kind: 'op'; op: SceneOp; who: string; settle(result: OpResult): void }
-  | { kind: 'replace'; scene: Scene; knownVersion?: number; who: string; settle(result: OpResult): void };
-
-interface ClientState {
-  lastSeen: number;
-  /** Scene ops only; overlays send none. */
-  ops: OpRateLimiter;
-  appliedVersion: number | null;
-  applyLatencyMs: number | null;
-}
+/** What an overlay or a moderator socket may send, parsed by the schema of its role. */
+type ClientMessage = v.InferOutput<typeof OverlayClientMessage> | v.InferOutput<typeof ModeratorClientMessage>;
 
 export interface OverlayRoomDeps {
   store: Store;
@@ -72,18 +42,20 @@ export interface OverlayRoomDeps {
   log: Logger;
   /** Server rules every stored item must also pass (MEDIA_ORIGINS); the schema alone is shared with clients. */
   refuseItem?: ItemRefusal;
+  /** Scene frames for the FastAPI version's sockets (src/legacy/socket-messages.ts). */
+  legacyFrames: LegacyFrames;
 }
 
-export class OverlayRoom extends Room {
+export class OverlayRoom extends Room<ClientMessage> {
   private state: SceneState = emptySceneState();
   private version = 0;
   private loading: Promise<void> | null = null;
   private loaded = false;
-  private queue: Submission[] = [];
-  private committing: Promise<void> | null = null;
+  private readonly commits = new CommitQueue<Submission>((batch) => this.commitNext(batch));
   private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
-  private statusTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Moderators see how many overlays are live and whether they caught up; throttled. */
+  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats()), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
@@ -137,14 +109,14 @@ export class OverlayRoom extends Room {
   /** A socket the route has already authenticated joins; it gets the scene once loaded. */
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
-    this.clients.set(conn.id, { lastSeen: Date.now(), ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
+    this.clients.set(conn.id, { ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
     // The streamer's dashboard only watches: the panels' presence list is for editors.
     if (conn.role !== 'overlay' && !conn.meta?.dashboard) this.presence.join(conn);
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
         this.sendCatchUp(conn, sinceVersion);
-        this.scheduleStatus();
+        this.status.request();
       },
       (error) => {
         this.deps.log.warn('room load failed', { room: this.id, error: String(error) });
@@ -153,31 +125,21 @@ export class OverlayRoom extends Room {
     );
   }
 
-  disconnect(conn: Connection): void {
-    if (this.connections.has(conn.id)) this.onDisconnect(conn);
-  }
-
   onDisconnect(conn: Connection): void {
     this.removeConnection(conn);
     this.clients.delete(conn.id);
     this.presence.leave(conn);
-    this.scheduleStatus();
+    this.status.request();
   }
 
-  /** A text frame from a socket: validated here against the schema for the socket's role. */
-  receive(conn: Connection, text: string): void {
+  protected override schemaFor(role: Role): v.GenericSchema<unknown, ClientMessage> {
+    return role === 'overlay' ? OverlayClientMessage : ModeratorClientMessage;
+  }
+
+  /** A valid message from a socket (`receive` in room.ts checked it against its role's schema). */
+  protected override handle(conn: Connection, message: ClientMessage): void {
     const client = this.clients.get(conn.id);
     if (!client) return;
-    client.lastSeen = Date.now();
-    this.lastActivity = client.lastSeen;
-    const schema = conn.role === 'overlay' ? OverlayClientMessage : ModeratorClientMessage;
-    const parsed = parseJsonMessage(schema, text);
-    if (!parsed.ok) {
-      const reqId = peekReqId(text);
-      this.send(conn, errorMessage(parsed.code, parsed.message, this.version, reqId, parsed.issues));
-      return;
-    }
-    const message = parsed.value;
     switch (message.type) {
       case 'ping':
         this.send(conn, { type: 'pong', server_ts: Date.now(), client_ts: message.client_ts } satisfies ServerMessage);
@@ -228,7 +190,7 @@ export class OverlayRoom extends Room {
   }
 
   /** An event only the FastAPI version had (media.play/stop), to the sockets that speak it. */
-  announceLegacy(message: LegacyServerMessage): number {
+  announceLegacy<M extends { type: string }>(message: M): number {
     return this.broadcast(message, (conn) => conn.legacy === true);
   }
 
@@ -244,18 +206,9 @@ export class OverlayRoom extends Room {
 
   /** Replace the whole scene (HTTP PUT). `knownVersion` older than ours is a conflict, not an overwrite. */
   replace(scene: Scene, who: string, knownVersion?: number): Promise<OpResult> {
-    const refused = this.refusedItem(scene.items);
+    const refused = firstRefusedItem(scene.items, this.deps.refuseItem);
     if (refused) return Promise.resolve({ ok: false, code: 'bad_message', message: refused, version: this.version });
     return new Promise((settle) => this.enqueue({ kind: 'replace', scene, knownVersion, who, settle }));
-  }
-
-  private refusedItem(items: Item[]): string | null {
-    if (!this.deps.refuseItem) return null;
-    for (const [index, item] of items.entries()) {
-      const refusal = this.deps.refuseItem(item);
-      if (refusal) return `items.${index}.${refusal}`;
-    }
-    return null;
   }
 
   /** An overlay's report that it applied a version (socket or POST /api/overlay/applied). */
@@ -268,77 +221,41 @@ export class OverlayRoom extends Room {
       client.appliedVersion = Math.max(client.appliedVersion ?? 0, version);
       if (Number.isFinite(latency)) client.applyLatencyMs = latency;
     }
-    this.scheduleStatus();
+    this.status.request();
   }
 
   /** What the room knows of one socket's client: last message, applied version, latency. */
-  clientState(connId: string): Readonly<ClientState> | undefined {
-    return this.clients.get(connId);
+  clientState(connId: string): Readonly<ClientState & { lastSeen: number }> | undefined {
+    const client = this.clients.get(connId);
+    const lastSeen = this.seenAt(connId);
+    return client && lastSeen !== undefined ? { ...client, lastSeen } : undefined;
   }
 
-  stats() {
-    let overlays = 0;
-    let moderators = 0;
-    let minApplied: number | null = null;
-    let latency: number | null = null;
-    for (const conn of this.connections.values()) {
-      if (conn.role !== 'overlay') {
-        moderators++;
-        continue;
-      }
-      overlays++;
-      const client = this.clients.get(conn.id);
-      const applied = client?.appliedVersion ?? 0;
-      minApplied = minApplied === null ? applied : Math.min(minApplied, applied);
-      if (client?.applyLatencyMs != null) latency = Math.max(latency ?? 0, client.applyLatencyMs);
-    }
-    return { room: this.id, version: this.version, overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency, dropped_slow_sockets: this.droppedSlowSockets };
-  }
-
-  /** Close sockets that stopped talking (the client pings every 15 s). */
-  sweep(now: number): void {
-    for (const conn of [...this.connections.values()]) {
-      const client = this.clients.get(conn.id);
-      if (client && now - client.lastSeen > SILENT_SOCKET_MS) this.drop(conn, CloseCode.idle, 'no message for too long');
-    }
+  stats(): OverlayRoomStats {
+    return { room: this.id, version: this.version, ...tallyClients(this.connections.values(), this.clients), dropped_slow_sockets: this.droppedSlowSockets };
   }
 
   /** Wait until every queued op is committed (or failed); used when the server drains. */
-  async flush(): Promise<void> {
-    while (this.committing) await this.committing;
+  flush(): Promise<void> {
+    return this.commits.flush();
   }
 
   protected override busy(): boolean {
-    return this.committing !== null || this.queue.length > 0;
+    return this.commits.busy;
   }
 
   dispose(): void {
     this.disposed = true;
     this.presence.dispose();
     this.hides.cancel();
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    this.statusTimer = null;
+    this.status.cancel();
   }
 
   // ---- commit pipeline -------------------------------------------------------------
 
   private enqueue(submission: Submission): void {
     this.lastActivity = Date.now();
-    this.queue.push(submission);
-    this.committing ??= this.drain();
-  }
-
-  /**
-   * Runs while the queue has work. `committing` is cleared in the same step that finds the
-   * queue empty: cleared a microtask later (a `.finally` on the promise), an op enqueued in
-   * between saw a drain still running, started none, and waited for the next op to arrive.
-   */
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) await this.commitNext(this.queue.splice(0));
-    } finally {
-      this.committing = null;
-    }
+    this.commits.push(submission);
   }
 
   private async commitNext(batch: Submission[]): Promise<void> {
@@ -361,45 +278,7 @@ export class OverlayRoom extends Room {
 
   private async commitBatch(batch: Submission[]): Promise<void> {
     const next = this.version + 1;
-    const working = cloneSceneState(this.state);
-    const accepted: Submission[] = [];
-    const patch: PatchOp[] = [];
-    let replaced = false;
-
-    for (const submission of batch) {
-      if (submission.kind === 'replace') {
-        if (!v.is(Scene, submission.scene)) {
-          submission.settle({ ok: false, code: 'bad_message', message: 'the scene holds an invalid item', version: this.version });
-          continue;
-        }
-        if (submission.knownVersion !== undefined && submission.knownVersion < this.version) {
-          submission.settle({ ok: false, code: 'conflict', message: `the scene is at version ${this.version}, newer than ${submission.knownVersion}`, version: this.version });
-          continue;
-        }
-        replaceSceneState(working, submission.scene, next);
-        replaced = true;
-        patch.length = 0;
-        accepted.push(submission);
-        continue;
-      }
-      const edit = this.resolveOp(working, submission.op);
-      if (!edit.ok) {
-        submission.settle({ ok: false, code: edit.code, message: edit.message, version: this.version, item: edit.item });
-        continue;
-      }
-      if (edit.op === null) {
-        accepted.push(submission);
-        continue;
-      }
-      const outcome = applySceneOp(working, edit.op, next, this.deps.refuseItem);
-      if (!outcome.ok) {
-        submission.settle({ ok: false, code: outcome.code, message: outcome.message, version: this.version, item: outcome.item });
-        continue;
-      }
-      patch.push(...outcome.patch);
-      accepted.push(submission);
-    }
-
+    const { working, accepted, patch, replaced } = applyBatch(this.state, this.version, batch, this.deps.refuseItem);
     if (accepted.length === 0) return;
     if (!replaced && patch.length === 0) {
       // Nothing changed (e.g. bringToFront of the top item): no new version to store.
@@ -433,9 +312,10 @@ export class OverlayRoom extends Room {
     const data = JSON.stringify(message);
     this.history.remember(next, replaced ? null : data);
     const state = this.state;
-    this.fanOut(data, once(() => (replaced ? [legacyFullFrame(toScene(state), next, serverTs)] : legacyPatchFrames(patch, next, serverTs, before))));
+    const legacy = this.deps.legacyFrames;
+    this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
     this.deps.metrics.wsBroadcasts++;
-    this.audit(accepted, next);
+    for (const entry of auditEntries(accepted, next, Date.now())) this.appendAudit(entry);
   }
 
   private async reload(): Promise<void> {
@@ -451,23 +331,11 @@ export class OverlayRoom extends Room {
     const serverTs = Date.now();
     this.fanOut(
       JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
-      once(() => [legacyFullFrame(scene, this.version, serverTs)]),
+      once(() => [this.deps.legacyFrames.full(scene, this.version, serverTs)]),
     );
   }
 
   // ---- time-driven state (playback-clock.ts, scheduled-hides.ts) ----------------------
-
-  /** cue/timer ops become patches in the server clock; clips added without playback start now. */
-  private resolveOp(working: SceneState, op: SceneOp): { ok: true; op: EditOp | null } | { ok: false; code: ErrorCode; message: string; item?: Item | null } {
-    if (op.type === 'cue' || op.type === 'timer') {
-      const current = working.items.get(op.id);
-      const resolved = resolveTimedOp(op, current, Date.now());
-      if (!resolved) return { ok: false, code: 'not_found', message: `no item with id ${op.id}`, item: null };
-      return resolved.ok ? resolved : { ok: false, code: 'bad_message', message: resolved.message, item: current };
-    }
-    if (op.type === 'add' || op.type === 'update') return { ok: true, op: { ...op, item: withPlaybackStamp(op.item, Date.now()) } };
-    return { ok: true, op };
-  }
 
   /** A submission the room makes itself; losing a race to a moderator is fine, anything else is logged. */
   private internalSubmission(op: EditOp): Submission {
@@ -507,7 +375,7 @@ export class OverlayRoom extends Room {
 
   private sendCatchUp(conn: Connection, sinceVersion?: number): void {
     // The FastAPI version's clients never resync by version: they get the whole scene.
-    if (conn.legacy) return void this.sendRaw(conn, legacyFullFrame(toScene(this.state), this.version, Date.now()));
+    if (conn.legacy) return void this.sendRaw(conn, this.deps.legacyFrames.full(toScene(this.state), this.version, Date.now()));
     const patches = this.history.since(sinceVersion, this.version);
     if (patches) {
       for (const data of patches) this.sendRaw(conn, data);
@@ -516,40 +384,9 @@ export class OverlayRoom extends Room {
     this.send(conn, { type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
   }
 
-  private audit(accepted: Submission[], version: number): void {
-    const ts = Date.now();
-    for (const submission of accepted) {
-      const entry =
-        submission.kind === 'replace'
-          ? { ts, who: submission.who, action: 'scene.replace', version, items: submission.scene.items.length }
-          : { ts, who: submission.who, action: `scene.${submission.op.type}`, version, id: opItemId(submission.op) };
-      this.appendAudit(entry);
-    }
-  }
-
   private appendAudit(entry: AuditEntry): void {
     this.deps.store.appendAudit(this.id, entry, AUDIT_CAP).catch(() => {
       // The scene is committed; a lost audit line must not fail the op. The store logs outages.
     });
-  }
-
-  /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private scheduleStatus(): void {
-    if (this.statusTimer || this.disposed) return;
-    this.statusTimer = setTimeout(() => {
-      this.statusTimer = null;
-      const stats = this.stats();
-      this.broadcast(
-        {
-          type: 'room.status',
-          overlays: stats.overlays,
-          moderators: stats.moderators,
-          version: stats.version,
-          min_applied_version: stats.min_applied_version,
-          apply_latency_ms: stats.apply_latency_ms,
-        } satisfies ServerMessage,
-        (conn) => conn.role !== 'overlay',
-      );
-    }, STATUS_THROTTLE_MS);
   }
 }

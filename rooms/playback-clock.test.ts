@@ -8,6 +8,7 @@ import { createLogger } from '../src/logger.ts';
 import { FakeConnection, settle } from '../testing/fake-connection.ts';
 import { timerValueMs } from '../src/protocol/timeline.ts';
 import type { Item } from '../src/protocol/scene.ts';
+import { legacySocketFrames } from '../src/legacy/socket-messages.ts';
 
 const log = createLogger('silent');
 const base = { x: 0, y: 0, w: 320, h: 180, z: 0, rotation: 0, opacity: 1, visible: true, locked: false };
@@ -18,7 +19,7 @@ const timer = (extra: Partial<NonNullable<Item['timer']>> = {}): Item => ({
 
 async function makeRoom(store?: MemoryStore) {
   const s = store ?? (await MemoryStore.open());
-  const room = new OverlayRoom('main', { store: s, metrics: new Metrics(), log });
+  const room = new OverlayRoom('main', { store: s, metrics: new Metrics(), log, legacyFrames: legacySocketFrames });
   const moderator = new FakeConnection('moderator', 'mod');
   const overlay = new FakeConnection('overlay');
   room.connect(moderator);
@@ -153,7 +154,7 @@ hides('a hideAt that passed while the room was not loaded is applied at load, be
   await first.room.submit({ type: 'add', item: { ...clip(), id: 'h', kind: 'image', hideAt: Date.now() + 40 } }, 'test');
   first.room.dispose();
   await settle(80);
-  const again = new OverlayRoom('main', { store, metrics: new Metrics(), log });
+  const again = new OverlayRoom('main', { store, metrics: new Metrics(), log, legacyFrames: legacySocketFrames });
   const overlay = new FakeConnection('overlay');
   again.connect(overlay);
   await settle(20);

@@ -6,12 +6,13 @@ import { MemoryStore } from '../src/store/memory-store.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createLogger } from '../src/logger.ts';
 import { FakeConnection, settle } from '../testing/fake-connection.ts';
+import { legacySocketFrames } from '../src/legacy/socket-messages.ts';
 
 /** The room throttles presence like room.status (250 ms); wait a little past one window. */
 const WINDOW = 320;
 
 async function makeRoom() {
-  return new OverlayRoom('main', { store: await MemoryStore.open(), metrics: new Metrics(), log: createLogger('silent') });
+  return new OverlayRoom('main', { store: await MemoryStore.open(), metrics: new Metrics(), log: createLogger('silent'), legacyFrames: legacySocketFrames });
 }
 const send = (room: OverlayRoom, conn: FakeConnection, message: object) => room.receive(conn, JSON.stringify(message));
 const lastPresence = (conn: FakeConnection) => conn.of('presence.state').at(-1);

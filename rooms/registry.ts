@@ -8,7 +8,7 @@ const SWEEP_EVERY_MS = 15_000;
  * Rooms by id, created on first use and dropped when empty and idle. One registry per kind
  * of room (overlay, signaling); the process owns them, not module globals.
  */
-export class RoomRegistry<R extends Room & { sweep?(now: number): void }> {
+export class RoomRegistry<R extends Room> {
   private readonly rooms = new Map<string, R>();
   private timer: ReturnType<typeof setInterval> | null = null;
 
@@ -42,7 +42,7 @@ export class RoomRegistry<R extends Room & { sweep?(now: number): void }> {
   /** Close silent sockets and drop idle rooms; runs on a timer, callable from tests. */
   sweep(now = Date.now()): void {
     for (const [id, room] of this.rooms) {
-      room.sweep?.(now);
+      room.sweep(now);
       if (room.isIdle(now, this.idleMs)) {
         room.dispose();
         this.rooms.delete(id);

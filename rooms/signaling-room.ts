@@ -5,10 +5,10 @@
  * schema for the socket's role and answers bad input with an `error` message, never a throw.
  */
 import * as v from 'valibot';
-import { Room } from './room.ts';
-import type { Connection } from './connection.ts';
+import { Room, type FrameRefusal } from './room.ts';
+import type { Connection, Role } from './connection.ts';
 import { admitViewer, DEFAULT_VIEWER_LIMITS, type ViewerLimits, type ViewerOrigin } from './viewer-admission.ts';
-import { CloseCode, SILENT_SOCKET_MS } from '../src/protocol/constants.ts';
+import { CloseCode } from '../src/protocol/constants.ts';
 import {
   MAX_SIGNALING_FRAME_CHARS,
   PUBLISHER_MESSAGE_TYPES,
@@ -18,13 +18,12 @@ import {
   type PeerMetrics,
   type PublisherMessage as PublisherMessageType,
   type RoomState,
-  type SignalingError,
   type SignalingErrorCode,
   type ToPublisher,
   type ToViewer,
   type ViewerMessage as ViewerMessageType,
 } from '../src/protocol/signaling.ts';
-import { flattenIssues } from '../src/protocol/parse.ts';
+import type { ParseFailure } from '../src/protocol/parse.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import type { MediaBackend, MediaBackendFactory, MediaPort } from './media-backend.ts';
@@ -38,7 +37,6 @@ interface Peer {
   /** Viewers only: what their slot counts against. */
   origin: ViewerOrigin;
   joinedAt: number;
-  lastSeen: number;
   windowStart: number;
   windowCount: number;
 }
@@ -63,20 +61,20 @@ export interface SignalingRoomDeps {
   media?: MediaBackendFactory;
 }
 
-export class SignalingRoom extends Room {
+type SignalingMessage = PublisherMessageType | ViewerMessageType;
+
+export class SignalingRoom extends Room<SignalingMessage> {
   private publisher: Peer | null = null;
   private publisherSince: number | null = null;
   private readonly viewers = new Map<string, Peer>();
   private readonly stats = new Map<string, ViewerStats>();
   private relayed = 0;
   private readonly limits: ViewerLimits;
-  private readonly now: () => number;
   private readonly media: MediaBackend | null;
 
   constructor(id: string, private readonly deps: SignalingRoomDeps) {
-    super(id, deps.metrics);
+    super(id, deps.metrics, deps.now);
     this.limits = { ...DEFAULT_VIEWER_LIMITS, ...deps.viewerLimits };
-    this.now = deps.now ?? Date.now;
     this.media = deps.media ? deps.media(id, this.mediaPort()) : null;
   }
 
@@ -87,13 +85,13 @@ export class SignalingRoom extends Room {
    */
   connect(conn: Connection, origin: ViewerOrigin = { grantId: conn.id, address: conn.id }): void {
     const now = this.now();
-    const peer: Peer = { conn, origin, joinedAt: now, lastSeen: now, windowStart: now, windowCount: 0 };
+    const peer: Peer = { conn, origin, joinedAt: now, windowStart: now, windowCount: 0 };
     if (conn.role === 'publisher') return this.connectPublisher(peer);
     if (conn.role !== 'viewer') {
       conn.close(CloseCode.policy, 'only publishers and viewers join a signaling room');
       return;
     }
-    const seated = [...this.viewers.values()].map((p) => ({ id: p.conn.id, origin: p.origin, lastSeen: p.lastSeen }));
+    const seated = [...this.viewers.values()].map((p) => ({ id: p.conn.id, origin: p.origin, lastSeen: this.seenAt(p.conn.id) ?? p.joinedAt }));
     const admission = admitViewer(seated, origin, this.limits, now);
     if (!admission.admit) {
       this.deps.log.warn('webrtc viewer refused', { room: this.id, viewers: this.viewers.size, reason: admission.reason });
@@ -139,10 +137,6 @@ export class SignalingRoom extends Room {
     this.broadcastToViewers(this.roomState());
   }
 
-  disconnect(conn: Connection): void {
-    if (this.connections.has(conn.id)) this.onDisconnect(conn);
-  }
-
   onDisconnect(conn: Connection): void {
     if (!this.removeConnection(conn)) return;
     if (this.publisher?.conn.id === conn.id) {
@@ -159,44 +153,42 @@ export class SignalingRoom extends Room {
     }
   }
 
-  /** A text frame from a socket (null for a binary frame). */
-  receive(conn: Connection, text: string | null): void {
-    const peer = this.peerOf(conn);
-    if (!peer) return;
-    const now = this.now();
-    peer.lastSeen = this.lastActivity = now;
-    this.deps.metrics.webrtcSignalingMessages++;
-    if (!this.withinRate(peer, now)) return;
+  protected override schemaFor(role: Role): v.GenericSchema<unknown, SignalingMessage> {
+    return role === 'publisher' ? PublisherMessage : ViewerMessage;
+  }
 
-    if (text === null) return this.refuse(conn, 'bad_message', 'binary frames are not part of the protocol; send JSON text');
-    if (text.length > MAX_SIGNALING_FRAME_CHARS) {
-      return this.refuse(conn, 'too_large', `message is ${text.length} characters; the limit is ${MAX_SIGNALING_FRAME_CHARS}`);
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return this.refuse(conn, 'bad_json', 'message is not valid JSON');
-    }
+  protected override handle(conn: Connection, message: SignalingMessage): void {
+    // The schema was picked by this same role, so a publisher's message is a PublisherMessage.
+    if (conn.role === 'publisher') this.fromPublisher(conn, message as PublisherMessageType);
+    else this.fromViewer(conn, message as ViewerMessageType);
+  }
+
+  /** Every frame counts, even a bad one: a flood of garbage is still a flood. */
+  protected override admitFrame(conn: Connection, now: number): boolean {
+    this.deps.metrics.webrtcSignalingMessages++;
+    const peer = this.peerOf(conn);
+    return peer !== undefined && this.withinRate(peer, now);
+  }
+
+  protected override maxFrameChars(): number {
+    return MAX_SIGNALING_FRAME_CHARS;
+  }
+
+  /** A type of the other role is `forbidden`, an unknown one `unknown_type`, an over-long SDP `too_large`. */
+  protected override describeFailure(conn: Connection, failure: ParseFailure): FrameRefusal {
+    if (failure.code === 'bad_json') return { code: failure.code, message: failure.message };
     const role = conn.role === 'publisher' ? 'publisher' : 'viewer';
-    const type = (raw as { type?: unknown } | null)?.type;
+    const type = failure.type;
     const own: readonly string[] = role === 'publisher' ? PUBLISHER_MESSAGE_TYPES : VIEWER_MESSAGE_TYPES;
     const other: readonly string[] = role === 'publisher' ? VIEWER_MESSAGE_TYPES : PUBLISHER_MESSAGE_TYPES;
+    const reqId = failure.reqId !== undefined ? { req_id: failure.reqId } : {};
     if (typeof type !== 'string' || !own.includes(type)) {
       const shown = JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : (type ?? null));
-      if (typeof type === 'string' && other.includes(type)) return this.refuse(conn, 'forbidden', `a ${role} may not send ${shown}`);
-      return this.refuse(conn, 'unknown_type', `unknown message type ${shown} for a ${role}; expected one of ${own.join(', ')}`);
+      if (typeof type === 'string' && other.includes(type)) return { ...reqId, code: 'forbidden', message: `a ${role} may not send ${shown}` };
+      return { ...reqId, code: 'unknown_type', message: `unknown message type ${shown} for a ${role}; expected one of ${own.join(', ')}` };
     }
-
-    if (role === 'publisher') {
-      const parsed = v.safeParse(PublisherMessage, raw);
-      if (!parsed.success) return this.refuseIssues(conn, parsed.issues);
-      this.fromPublisher(conn, parsed.output);
-    } else {
-      const parsed = v.safeParse(ViewerMessage, raw);
-      if (!parsed.success) return this.refuseIssues(conn, parsed.issues);
-      this.fromViewer(conn, parsed.output);
-    }
+    const tooLarge = (failure.problems ?? []).some((issue) => issue.type === 'max_length' && /sdp|candidate/.test(v.getDotPath(issue) ?? ''));
+    return { ...reqId, code: tooLarge ? 'too_large' : 'bad_message', message: failure.message, issues: failure.issues };
   }
 
   private fromPublisher(conn: Connection, message: PublisherMessageType): void {
@@ -243,7 +235,7 @@ export class SignalingRoom extends Room {
       if (this.publisher) this.send(this.publisher.conn, { ...message, from } satisfies ToPublisher);
       return;
     }
-    if (!this.publisher) return this.refuse(conn, 'no_publisher', `no publisher in room "${this.id}"; ${message.type} was not delivered`);
+    if (!this.publisher) return this.refuseWith(conn, 'no_publisher', `no publisher in room "${this.id}"; ${message.type} was not delivered`);
     if (this.media) return this.media.fromViewer(conn, message);
     this.relayed++;
     this.send(this.publisher.conn, { ...message, from } satisfies ToPublisher);
@@ -257,7 +249,7 @@ export class SignalingRoom extends Room {
       return;
     }
     const viewer = this.viewers.get(to);
-    if (!viewer) return this.refuse(publisher, 'no_such_viewer', `no viewer "${to}" in room "${this.id}" (it may have left); ${message.type} was not delivered`);
+    if (!viewer) return this.refuseWith(publisher, 'no_such_viewer', `no viewer "${to}" in room "${this.id}" (it may have left); ${message.type} was not delivered`);
     this.send(viewer.conn, message);
   }
 
@@ -284,21 +276,13 @@ export class SignalingRoom extends Room {
     peer.windowCount++;
     if (peer.windowCount <= MESSAGE_BURST) return true;
     if (peer.windowCount === MESSAGE_BURST + 1) {
-      this.refuse(peer.conn, 'rate_limited', `more than ${MESSAGE_BURST} messages in ${MESSAGE_WINDOW_MS / 1000} s; messages are dropped until the window ends`);
+      this.refuseWith(peer.conn, 'rate_limited', `more than ${MESSAGE_BURST} messages in ${MESSAGE_WINDOW_MS / 1000} s; messages are dropped until the window ends`);
     }
     return false;
   }
 
-  private refuse(conn: Connection, code: SignalingErrorCode, message: string, issues?: Record<string, string[]>): void {
-    this.send(conn, { type: 'error', code, message, ...(issues ? { issues } : {}) } satisfies SignalingError);
-  }
-
-  private refuseIssues(conn: Connection, issues: readonly v.BaseIssue<unknown>[]): void {
-    const first = issues[0]!;
-    const path = v.getDotPath(first);
-    const text = path ? `${path}: ${first.message}` : first.message;
-    const tooLarge = issues.some((issue) => issue.type === 'max_length' && /sdp|candidate/.test(v.getDotPath(issue) ?? ''));
-    this.refuse(conn, tooLarge ? 'too_large' : 'bad_message', text, flattenIssues(issues));
+  private refuseWith(conn: Connection, code: SignalingErrorCode, message: string): void {
+    this.refuse(conn, { code, message });
   }
 
   private peerOf(conn: Connection): Peer | undefined {
@@ -344,14 +328,6 @@ export class SignalingRoom extends Room {
       relayed_messages: this.relayed,
       media: this.media?.snapshot() ?? { kind: 'p2p' },
     };
-  }
-
-  /** Close sockets that stopped talking; the registry calls this on its timer. */
-  sweep(now: number): void {
-    const peers = [...(this.publisher ? [this.publisher] : []), ...this.viewers.values()];
-    for (const peer of peers) {
-      if (now - peer.lastSeen > SILENT_SOCKET_MS) this.drop(peer.conn, CloseCode.idle, 'no message for too long');
-    }
   }
 
   dispose(): void {

@@ -14,6 +14,7 @@ import type { Item } from './protocol/scene.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
+import { legacySocketFrames } from './legacy/socket-messages.ts';
 import { SignalingRoom } from '../rooms/signaling-room.ts';
 import { RateLimiter } from './access/rate-limit.ts';
 import { ModeratorKeys } from './access/moderator-keys.ts';
@@ -48,7 +49,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const origins = allowedMediaOrigins(edge.config);
   const refuseItem = (item: Item) => itemMediaRefusal(item, origins);
-  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem }));
+  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames }));
   const { JANUS_URL, JANUS_TOKEN_SECRET, JANUS_ADMIN_KEY, TOKEN_SECRET } = edge.config;
   const sfu = JANUS_URL
     ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })

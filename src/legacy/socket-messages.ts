@@ -8,6 +8,7 @@
 import type { PatchOp } from '../protocol/messages.ts';
 import type { Item, Scene } from '../protocol/scene.ts';
 import { legacyScene, withLegacyNames, type LegacyItem } from './items.ts';
+import type { LegacyFrames } from '../../rooms/legacy-frames.ts';
 
 export type LegacyServerMessage =
   | { type: 'scene.full'; scene: { items: LegacyItem[]; _version: number }; version: number; server_ts: number }
@@ -43,8 +44,5 @@ export function legacyPatchFrames(ops: readonly PatchOp[], version: number, serv
   });
 }
 
-/** Made on first use, then shared: a broadcast with no legacy socket never builds them. */
-export function once<T>(make: () => T): () => T {
-  let made: { value: T } | null = null;
-  return () => (made ??= { value: make() }).value;
-}
+/** What an overlay room is given to reach the FastAPI version's sockets. */
+export const legacySocketFrames: LegacyFrames = { full: legacyFullFrame, patch: legacyPatchFrames };

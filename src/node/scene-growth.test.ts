@@ -19,6 +19,7 @@ import { FilePersistence } from './file-persistence.ts';
 import { RedisStore } from './redis-store.ts';
 import type { SceneOp } from '../protocol/messages.ts';
 import type { Item } from '../protocol/scene.ts';
+import { legacySocketFrames } from '../legacy/socket-messages.ts';
 
 const ROUNDS = 1000;
 const text = (id: string) => ({ id, kind: 'text', text: id }) as Item;
@@ -54,7 +55,7 @@ for (const kind of ['embedded', 'redis'] as const) {
   test(`${ROUNDS} add/remove rounds leave a bounded number of tombstones and bytes`, async () => {
     const { store, sceneFileBytes, cleanup } = await openStore(kind);
     try {
-      const room = new OverlayRoom('main', { store, metrics: new Metrics(), log: createLogger('silent') });
+      const room = new OverlayRoom('main', { store, metrics: new Metrics(), log: createLogger('silent'), legacyFrames: legacySocketFrames });
       await submitOk(room, { type: 'add', item: text('stays') });
       for (let i = 0; i < ROUNDS; i++) {
         // Random ids like the panel's: every round leaves one more removed id behind.
@@ -80,7 +81,7 @@ for (const kind of ['embedded', 'redis'] as const) {
   test('a base_version older than the horizon conflicts on an item it cannot check; a known item still checks', async () => {
     const { store, cleanup } = await openStore(kind);
     try {
-      const room = new OverlayRoom('main', { store, metrics: new Metrics(), log: createLogger('silent') });
+      const room = new OverlayRoom('main', { store, metrics: new Metrics(), log: createLogger('silent'), legacyFrames: legacySocketFrames });
       const addedAt = await submitOk(room, { type: 'add', item: text('old') });
       await submitOk(room, { type: 'add', item: text('removed') });
       await submitOk(room, { type: 'remove', id: 'removed' });

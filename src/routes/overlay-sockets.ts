@@ -30,25 +30,27 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
   const join = (principal: () => Principal, room: string, meta: ConnectionMeta, sinceVersion?: number, role?: Role, legacy?: boolean) =>
     deps.upgradeWebSocket(() => {
       let conn: Connection | null = null;
-      const target = deps.overlays.get(room);
+      let target: OverlayRoom | null = null;
       return {
         onOpen(_event, ws) {
+          // Looked up at open, not at upgrade (as the signaling route does): the registry may
+          // have dropped an idle room in between.
           const who = principal();
-          conn = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy, meta: { ...meta, connectedAt: Date.now() } });
-          target.connect(conn, sinceVersion);
+          const opened = toConnection(ws, { id: crypto.randomUUID(), role: role ?? who.role, label: who.label, sessionId: who.sessionId, legacy, meta: { ...meta, connectedAt: Date.now() } });
+          [target, conn] = [deps.overlays.get(room), opened];
+          target.connect(opened, sinceVersion);
         },
         onMessage(event, _ws) {
           // Draining: take no new ops, or a client that keeps sending keeps the flush from ever
           // ending. Unacknowledged means not applied; the client resyncs after 1012.
-          if (!conn || deps.isDraining()) return;
-          const text = frameText(event.data);
-          target.receive(conn, text ?? '\u0000binary');
+          if (!conn || !target || deps.isDraining()) return;
+          target.receive(conn, frameText(event.data));
         },
         onClose() {
-          if (conn) target.disconnect(conn);
+          if (conn && target) target.disconnect(conn);
         },
         onError() {
-          if (conn) target.disconnect(conn);
+          if (conn && target) target.disconnect(conn);
         },
       };
     });

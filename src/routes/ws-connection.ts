@@ -17,7 +17,7 @@ export function toConnection(ws: WSContext, identity: { id: string; role: Role; 
   };
 }
 
-/** Text frames only: the protocol is JSON, a binary frame is answered like bad JSON. */
+/** Text frames only: the protocol is JSON; null (a binary frame) is refused by the room. */
 export function frameText(data: unknown): string | null {
   if (typeof data === 'string') return data;
   return null;

@@ -1,0 +1,81 @@
+/**
+ * What an overlay room knows of its clients (which version each overlay applied, how fast)
+ * and the `room.status` the panels get from it, coalesced to one per throttle window.
+ */
+import type { Connection } from './connection.ts';
+import type { OpRateLimiter } from './op-rate-limit.ts';
+import type { ServerMessage } from '../src/protocol/messages.ts';
+
+export interface ClientState {
+  /** Scene ops only; overlays send none. */
+  ops: OpRateLimiter;
+  appliedVersion: number | null;
+  applyLatencyMs: number | null;
+}
+
+export interface OverlayRoomStats {
+  room: string;
+  version: number;
+  overlays: number;
+  moderators: number;
+  /** The oldest version any live overlay has applied: whether they all caught up. */
+  min_applied_version: number | null;
+  apply_latency_ms: number | null;
+  dropped_slow_sockets: number;
+}
+
+/** Count the room's sockets; overlays are measured, every other role counts as a moderator. */
+export function tallyClients(connections: Iterable<Connection>, clients: ReadonlyMap<string, ClientState>) {
+  let overlays = 0;
+  let moderators = 0;
+  let minApplied: number | null = null;
+  let latency: number | null = null;
+  for (const conn of connections) {
+    if (conn.role !== 'overlay') {
+      moderators++;
+      continue;
+    }
+    overlays++;
+    const client = clients.get(conn.id);
+    const applied = client?.appliedVersion ?? 0;
+    minApplied = minApplied === null ? applied : Math.min(minApplied, applied);
+    if (client?.applyLatencyMs != null) latency = Math.max(latency ?? 0, client.applyLatencyMs);
+  }
+  return { overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency };
+}
+
+export function statusMessage(stats: OverlayRoomStats): ServerMessage {
+  return {
+    type: 'room.status',
+    overlays: stats.overlays,
+    moderators: stats.moderators,
+    version: stats.version,
+    min_applied_version: stats.min_applied_version,
+    apply_latency_ms: stats.apply_latency_ms,
+  };
+}
+
+/** Runs `publish` at most once per `ms`, after the first request of a window; never after cancel. */
+export class ThrottledPublish {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private cancelled = false;
+
+  constructor(
+    private readonly publish: () => void,
+    private readonly ms: number,
+  ) {}
+
+  request(): void {
+    if (this.timer || this.cancelled) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.publish();
+    }, this.ms);
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
