@@ -14,13 +14,16 @@ import { LatencyHistory } from './latency-history.ts';
 import { endedChanges } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import { CommitQueue } from './commit-queue.ts';
-import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
+import { mergeTallies, statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
 import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
 import { once, type LegacyFrames } from './legacy-frames.ts';
+import { RoomPeers, type PeerHost } from './room-peers.ts';
+import type { RoomBus, RoomBusMessage, Tally } from './room-bus.ts';
+import { readPatchFrame, withCommittedPatch } from './committed-patch.ts';
 import type { Connection, Role } from './connection.ts';
 import type * as v from 'valibot';
 import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
-import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
+import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type PatchOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import type { Scene } from '../src/protocol/scene.ts';
@@ -30,6 +33,10 @@ import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 
 const STATUS_THROTTLE_MS = 250;
+/** A commit that lost the compare-and-set to another instance reloads and retries this often. */
+const COMMIT_ATTEMPTS = 12;
+/** Between attempts a random pause up to this times the attempt, so two busy writers take turns. */
+const RETRY_JITTER_MS = 4;
 export { PATCH_HISTORY } from './patch-history.ts';
 export type { OpResult } from './scene-batch.ts';
 
@@ -44,9 +51,11 @@ export interface OverlayRoomDeps {
   refuseItem?: ItemRefusal;
   /** Scene frames for the FastAPI version's sockets (src/legacy/socket-messages.ts). */
   legacyFrames: LegacyFrames;
+  /** The other instances on the same Redis (absent with the embedded store: one process). */
+  bus?: RoomBus;
 }
 
-export class OverlayRoom extends Room<ClientMessage> {
+export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   private state: SceneState = emptySceneState();
   private version = 0;
   private loading: Promise<void> | null = null;
@@ -55,20 +64,25 @@ export class OverlayRoom extends Room<ClientMessage> {
   private readonly history = new PatchHistory();
   private readonly clients = new Map<string, ClientState>();
   /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats()), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
+  private readonly status = new ThrottledPublish(() => {
+    this.peers?.sendTally();
+    this.broadcast(statusMessage(this.stats()), (conn) => conn.role !== 'overlay');
+  }, STATUS_THROTTLE_MS);
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
   /** Panels only: each moderator gets the list with its own id as `you`. */
-  private readonly presence = new PresenceBoard((moderators) => {
-    for (const conn of this.connections.values()) {
-      if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
-    }
+  private readonly presence = new PresenceBoard(() => {
+    this.peers?.sendTally();
+    this.sendPresence();
   }, STATUS_THROTTLE_MS);
   private readonly hides = new ScheduledHides(() => this.hideDueItems());
+  /** The same room on other instances; null on the embedded store. */
+  private readonly peers: RoomPeers | null;
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id, deps.metrics);
+    this.peers = deps.bus ? new RoomPeers(id, deps.bus, this, deps.log) : null;
   }
 
   /** Load the stored scene once; a failed load (store down) is retried by the next caller. */
@@ -82,13 +96,15 @@ export class OverlayRoom extends Room<ClientMessage> {
   }
 
   private async load(): Promise<void> {
+    await this.peers?.join();
     const stored = await this.deps.store.loadScene(this.id);
-    if (stored) await this.adopt(stored);
+    if (stored && stored.version > this.version) await this.adopt(stored);
     // A hideAt that passed while the room was down is committed before anyone sees the scene.
     const due = dueHides(this.state.items.values(), Date.now(), this.version);
     if (due.length > 0) await this.commitBatch(due.map((op) => this.internalSubmission(op)));
     this.loaded = true;
     this.hides.reschedule(this.state.items.values());
+    this.peers?.advanced();
   }
 
   private async adopt(stored: StoredScene): Promise<void> {
@@ -185,13 +201,25 @@ export class OverlayRoom extends Room<ClientMessage> {
    * overlays, or to everyone; serialized once. Returns how many sockets got it.
    */
   announce(message: { type: string }, to: 'overlays' | 'moderators' | 'all' = 'overlays'): number {
+    this.peers?.publish({ kind: 'announce', to, message });
+    return this.announceHere(message, to);
+  }
+
+  private announceHere(message: { type: string }, to: 'overlays' | 'moderators' | 'all'): number {
     if (to === 'all') return this.broadcast(message);
     return this.broadcast(message, (conn) => (to === 'overlays' ? conn.role === 'overlay' : conn.role !== 'overlay'));
   }
 
   /** An event only the FastAPI version had (media.play/stop), to the sockets that speak it. */
   announceLegacy<M extends { type: string }>(message: M): number {
+    this.peers?.publish({ kind: 'legacy', message });
     return this.broadcast(message, (conn) => conn.legacy === true);
+  }
+
+  /** Close this room's overlays here and on every other instance (view tokens rotated). */
+  closeOverlaysEverywhere(code: number, reason: string): number {
+    this.peers?.publish({ kind: 'close', role: 'overlay', code, reason });
+    return this.closeWhere((conn) => conn.role === 'overlay', code, reason);
   }
 
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
@@ -231,8 +259,58 @@ export class OverlayRoom extends Room<ClientMessage> {
     return client && lastSeen !== undefined ? { ...client, lastSeen } : undefined;
   }
 
+  /** This instance's figures; with other instances, `cluster` adds up the room on all of them. */
   stats(): OverlayRoomStats {
-    return { room: this.id, version: this.version, ...tallyClients(this.connections.values(), this.clients), dropped_slow_sockets: this.droppedSlowSockets };
+    const here = tallyClients(this.connections.values(), this.clients);
+    const stats: OverlayRoomStats = { room: this.id, version: this.version, ...here, dropped_slow_sockets: this.droppedSlowSockets };
+    if (this.peers) stats.cluster = mergeTallies([here, ...this.peers.remoteTallies()]);
+    return stats;
+  }
+
+  // ---- the same room on other instances (room-peers.ts) -------------------------------
+
+  localTally(): Tally {
+    return { ...tallyClients(this.connections.values(), this.clients), presence: this.presence.list() };
+  }
+
+  peersChanged(): void {
+    this.status.request();
+    this.peerPresence.request();
+  }
+
+  private readonly peerPresence = new ThrottledPublish(() => this.sendPresence(), STATUS_THROTTLE_MS);
+
+  /** Every panel gets the list of all panels, on every instance, with its own id as `you`. */
+  private sendPresence(): void {
+    const moderators = [...this.presence.list(), ...(this.peers?.remoteTallies().flatMap((tally) => tally.presence) ?? [])];
+    for (const conn of this.connections.values()) {
+      if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
+    }
+  }
+
+  deliver(message: Extract<RoomBusMessage, { kind: 'announce' | 'legacy' | 'close' }>): void {
+    if (message.kind === 'announce') this.announceHere(message.message, message.to);
+    else if (message.kind === 'legacy') this.broadcast(message.message, (conn) => conn.legacy === true);
+    else this.closeWhere((conn) => conn.role === message.role, message.code, message.reason);
+  }
+
+  applyRemotePatch(version: number, data: string): boolean {
+    const frame = version === this.version + 1 && this.loaded ? readPatchFrame(data, version) : null;
+    if (!frame) return false;
+    const before = this.state.items;
+    this.state = withCommittedPatch(this.state, frame.ops, version);
+    this.version = version;
+    this.history.remember(version, data);
+    this.hides.reschedule(this.state.items.values());
+    const legacy = this.deps.legacyFrames;
+    this.fanOut(data, once(() => legacy.patch(frame.ops, version, frame.serverTs, before)));
+    this.deps.metrics.wsBroadcasts++;
+    this.status.request();
+    return true;
+  }
+
+  resync(): Promise<void> {
+    return this.reload();
   }
 
   /** Wait until every queued op is committed (or failed); used when the server drains. */
@@ -246,6 +324,8 @@ export class OverlayRoom extends Room<ClientMessage> {
 
   dispose(): void {
     this.disposed = true;
+    this.peers?.dispose();
+    this.peerPresence.cancel();
     this.presence.dispose();
     this.hides.cancel();
     this.status.cancel();
@@ -277,26 +357,38 @@ export class OverlayRoom extends Room<ClientMessage> {
   }
 
   private async commitBatch(batch: Submission[]): Promise<void> {
-    const next = this.version + 1;
-    const { working, accepted, patch, replaced } = applyBatch(this.state, this.version, batch, this.deps.refuseItem);
-    if (accepted.length === 0) return;
-    if (!replaced && patch.length === 0) {
-      // Nothing changed (e.g. bringToFront of the top item): no new version to store.
-      for (const submission of accepted) submission.settle({ ok: true, version: this.version });
-      return;
-    }
-
-    advanceHorizon(working, next - PATCH_HISTORY);
-    const committed = await this.deps.store.commitScene(this.id, this.version, serializeSceneState(working), next);
-    if (!committed) {
-      // Another writer (a second process) got there first: take its state and tell everyone.
-      await this.reload();
-      for (const submission of accepted) {
-        submission.settle({ ok: false, code: 'conflict', message: 'the scene was changed elsewhere; reloaded', version: this.version });
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      const next = this.version + 1;
+      const { working, accepted, patch, replaced } = applyBatch(this.state, this.version, pending, this.deps.refuseItem);
+      if (accepted.length === 0) return;
+      if (!replaced && patch.length === 0) {
+        // Nothing changed (e.g. bringToFront of the top item): no new version to store.
+        for (const submission of accepted) submission.settle({ ok: true, version: this.version });
+        return;
       }
-      return;
+      advanceHorizon(working, next - PATCH_HISTORY);
+      if (await this.deps.store.commitScene(this.id, this.version, serializeSceneState(working), next)) {
+        return this.committed(next, working, accepted, patch, replaced);
+      }
+      // Another writer (another instance) got there first: take its state and try again, so
+      // only ops whose base_version went stale for their own item are refused.
+      await this.reload();
+      if (attempt === COMMIT_ATTEMPTS) {
+        for (const submission of accepted) {
+          submission.settle({ ok: false, code: 'conflict', message: 'the scene was changed elsewhere; reloaded', version: this.version });
+        }
+        return;
+      }
+      pending = accepted;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_JITTER_MS * attempt));
     }
+  }
 
+  private committed(next: number, working: SceneState, accepted: Submission[], patch: PatchOp[], replaced: boolean): void {
+    // A reload (a cross-instance gap) may already have read this very commit back from the
+    // store and sent it whole; then the sockets have it and only the acks are left to send.
+    const overtaken = this.version >= next;
     const before = this.state.items;
     this.state = working;
     this.version = next;
@@ -311,17 +403,26 @@ export class OverlayRoom extends Room<ClientMessage> {
       : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
     const data = JSON.stringify(message);
     this.history.remember(next, replaced ? null : data);
+    if (replaced) this.peers?.publishFull(next);
+    else this.peers?.publishPatch(next, data);
     const state = this.state;
     const legacy = this.deps.legacyFrames;
-    this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
+    if (!overtaken) this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
     this.deps.metrics.wsBroadcasts++;
     for (const entry of auditEntries(accepted, next, Date.now())) this.appendAudit(entry);
+    this.peers?.advanced();
   }
 
+  /** Take the stored scene when it is newer than ours and send it whole to every socket. */
   private async reload(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
-    if (stored) await this.adopt(stored);
-    else {
+    if (stored) {
+      // Only forward: a reload racing a commit must not put an older version back.
+      if (stored.version <= this.version) return;
+      await this.adopt(stored);
+    } else {
+      // The store lost the room (a Redis without persistence restarted): start again from empty.
+      if (this.version === 0) return;
       this.state = emptySceneState();
       this.version = 0;
     }
@@ -333,6 +434,8 @@ export class OverlayRoom extends Room<ClientMessage> {
       JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
       once(() => [this.deps.legacyFrames.full(scene, this.version, serverTs)]),
     );
+    this.status.request();
+    this.peers?.advanced();
   }
 
   // ---- time-driven state (playback-clock.ts, scheduled-hides.ts) ----------------------

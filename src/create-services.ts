@@ -13,6 +13,8 @@ import type { TtsEngine } from './tts/tts-engine.ts';
 import type { Item } from './protocol/scene.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
+import { RoomBus } from '../rooms/room-bus.ts';
+import { closeLocalSessionSockets } from './routes/session-sockets.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
 import { legacySocketFrames } from './legacy/socket-messages.ts';
 import { SignalingRoom } from '../rooms/signaling-room.ts';
@@ -49,7 +51,9 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const origins = allowedMediaOrigins(edge.config);
   const refuseItem = (item: Item) => itemMediaRefusal(item, origins);
-  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames }));
+  // Several instances on one Redis share their rooms through it; the embedded store is one process.
+  const bus = edge.store.kind === 'redis' ? new RoomBus(edge.store, edge.instanceId, edge.log) : undefined;
+  const overlays = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames, bus }));
   const { JANUS_URL, JANUS_TOKEN_SECRET, JANUS_ADMIN_KEY, TOKEN_SECRET } = edge.config;
   const sfu = JANUS_URL
     ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })
@@ -63,8 +67,10 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
       rooms: edge.config.PUBLIC_OVERLAY_ROOMS,
     });
   }
-  return {
+  let stopListening: (() => Promise<void>) | null = null;
+  const services: Services & { drainRooms(): Promise<void> } = {
     ...edge,
+    bus,
     upgradeWebSocket: capSocketsPerAddress(edge.upgradeWebSocket, edge.config.WS_MAX_SOCKETS_PER_ADDRESS).upgradeWebSocket,
     metrics,
     overlays,
@@ -90,9 +96,24 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
         for (const room of registry.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
         registry.dispose();
       }
+      await stopListening?.().catch(() => {});
       await sfu?.close();
     },
   };
+  if (bus) {
+    // Session ends touch any room on any instance. Redis may be down at start: keep trying.
+    const listen = () =>
+      bus.listen((message) => closeLocalSessionSockets(services, message.session_id, message.reason)).then(
+        (stop) => void (draining ? stop() : (stopListening = stop)),
+        () => {
+          if (draining) return;
+          const retry = setTimeout(listen, 2000);
+          (retry as unknown as { unref?: () => void }).unref?.();
+        },
+      );
+    void listen();
+  }
+  return services;
 }
 
 /** INSTANCE_ID when set, else `<hostname>-<pid>`: unique per process on a host, readable in logs. */
