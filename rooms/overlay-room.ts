@@ -5,38 +5,35 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
-import { PATCH_HISTORY, PatchHistory } from './patch-history.ts';
+import { PatchHistory } from './patch-history.ts';
 import { errorMessage } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
-import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
-import { PresenceBoard } from './presence.ts';
+import { OP_BURST, OP_RATE_PER_SECOND } from './op-rate-limit.ts';
 import { LatencyHistory } from './latency-history.ts';
 import { endedChanges } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import { CommitQueue } from './commit-queue.ts';
-import { mergeTallies, statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
-import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
+import { failBatch, roomSubmission, storeBatch, type StoredBatch } from './scene-commit.ts';
+import type { ClientState, OverlayRoomStats } from './overlay-status.ts';
+import { RoomAudience } from './room-audience.ts';
+import { auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
 import { once, type LegacyFrames } from './legacy-frames.ts';
 import { RoomPeers, type PeerHost } from './room-peers.ts';
 import type { RoomBus, RoomBusMessage, Tally } from './room-bus.ts';
 import { readPatchFrame, withCommittedPatch } from './committed-patch.ts';
 import type { Connection, Role } from './connection.ts';
 import type * as v from 'valibot';
-import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
-import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type PatchOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
+import { emptySceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
+import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import type { Scene } from '../src/protocol/scene.ts';
-import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
+import type { AuditEntry, Store, StoredScene } from '../src/store/store.ts';
 import type { CueAction } from '../src/protocol/playback.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 
 const STATUS_THROTTLE_MS = 250;
-/** A commit that lost the compare-and-set to another instance reloads and retries this often. */
-const COMMIT_ATTEMPTS = 12;
-/** Between attempts a random pause up to this times the attempt, so two busy writers take turns. */
-const RETRY_JITTER_MS = 4;
 export { PATCH_HISTORY } from './patch-history.ts';
 export type { OpResult } from './scene-batch.ts';
 
@@ -56,33 +53,29 @@ export interface OverlayRoomDeps {
 }
 
 export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
-  private state: SceneState = emptySceneState();
+  private scene: SceneState = emptySceneState();
   private version = 0;
   private loading: Promise<void> | null = null;
   private loaded = false;
   private readonly commits = new CommitQueue<Submission>((batch) => this.commitNext(batch));
   private readonly history = new PatchHistory();
-  private readonly clients = new Map<string, ClientState>();
-  /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private readonly status = new ThrottledPublish(() => {
-    this.peers?.sendTally();
-    this.broadcast(statusMessage(this.stats()), (conn) => conn.role !== 'overlay');
-  }, STATUS_THROTTLE_MS);
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
-  /** Panels only: each moderator gets the list with its own id as `you`. */
-  private readonly presence = new PresenceBoard(() => {
-    this.peers?.sendTally();
-    this.sendPresence();
-  }, STATUS_THROTTLE_MS);
   private readonly hides = new ScheduledHides(() => this.hideDueItems());
   /** The same room on other instances; null on the embedded store. */
   private readonly peers: RoomPeers | null;
+  /** Client states, presence and room.status, across instances. */
+  private readonly audience: RoomAudience;
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id, deps.metrics);
     this.peers = deps.bus ? new RoomPeers(id, deps.bus, this, deps.log) : null;
+    this.audience = new RoomAudience(this, { send: (conn, message) => this.send(conn, message), broadcast: (message, filter) => this.broadcast(message, filter) }, this.peers, STATUS_THROTTLE_MS);
+  }
+
+  private get clients(): ReadonlyMap<string, ClientState> {
+    return this.audience.clients;
   }
 
   /** Load the stored scene once; a failed load (store down) is retried by the next caller. */
@@ -100,17 +93,17 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     const stored = await this.deps.store.loadScene(this.id);
     if (stored && stored.version > this.version) await this.adopt(stored);
     // A hideAt that passed while the room was down is committed before anyone sees the scene.
-    const due = dueHides(this.state.items.values(), Date.now(), this.version);
+    const due = dueHides(this.scene.items.values(), Date.now(), this.version);
     if (due.length > 0) await this.commitBatch(due.map((op) => this.internalSubmission(op)));
     this.loaded = true;
-    this.hides.reschedule(this.state.items.values());
+    this.hides.reschedule(this.scene.items.values());
     this.peers?.advanced();
   }
 
   private async adopt(stored: StoredScene): Promise<void> {
     const recovered = await recoverStoredScene(this.id, stored, this.deps);
     if (recovered.audit) this.appendAudit(recovered.audit);
-    this.state = recovered.state;
+    this.scene = recovered.state;
     this.version = stored.version;
   }
 
@@ -119,20 +112,18 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   }
 
   snapshot(): { scene: Scene; version: number } {
-    return { scene: toScene(this.state), version: this.version };
+    return { scene: toScene(this.scene), version: this.version };
   }
 
   /** A socket the route has already authenticated joins; it gets the scene once loaded. */
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
-    this.clients.set(conn.id, { ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
-    // The streamer's dashboard only watches: the panels' presence list is for editors.
-    if (conn.role !== 'overlay' && !conn.meta?.dashboard) this.presence.join(conn);
+    this.audience.join(conn);
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
         this.sendCatchUp(conn, sinceVersion);
-        this.status.request();
+        this.audience.changed();
       },
       (error) => {
         this.deps.log.warn('room load failed', { room: this.id, error: String(error) });
@@ -143,9 +134,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
 
   onDisconnect(conn: Connection): void {
     this.removeConnection(conn);
-    this.clients.delete(conn.id);
-    this.presence.leave(conn);
-    this.status.request();
+    this.audience.leave(conn);
   }
 
   protected override schemaFor(role: Role): v.GenericSchema<unknown, ClientMessage> {
@@ -167,7 +156,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
         this.recordApplied(conn.id, message.version, message.server_ts);
         return;
       case 'presence':
-        this.presence.select(conn, message.selection);
+        this.audience.select(conn, message.selection);
         return;
       case 'media.ended':
         this.mediaEnded(message.id, message.at, message.duration);
@@ -244,12 +233,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     const latency = serverTs !== undefined ? Date.now() - serverTs : NaN;
     this.deps.metrics.recordApply(latency);
     this.latency.record(latency);
-    const client = clientId ? this.clients.get(clientId) : undefined;
-    if (client) {
-      client.appliedVersion = Math.max(client.appliedVersion ?? 0, version);
-      if (Number.isFinite(latency)) client.applyLatencyMs = latency;
-    }
-    this.status.request();
+    this.audience.applied(clientId, version, latency);
   }
 
   /** What the room knows of one socket's client: last message, applied version, latency. */
@@ -261,31 +245,17 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
 
   /** This instance's figures; with other instances, `cluster` adds up the room on all of them. */
   stats(): OverlayRoomStats {
-    const here = tallyClients(this.connections.values(), this.clients);
-    const stats: OverlayRoomStats = { room: this.id, version: this.version, ...here, dropped_slow_sockets: this.droppedSlowSockets };
-    if (this.peers) stats.cluster = mergeTallies([here, ...this.peers.remoteTallies()]);
-    return stats;
+    return this.audience.stats();
   }
 
   // ---- the same room on other instances (room-peers.ts) -------------------------------
 
   localTally(): Tally {
-    return { ...tallyClients(this.connections.values(), this.clients), presence: this.presence.list() };
+    return this.audience.tally();
   }
 
   peersChanged(): void {
-    this.status.request();
-    this.peerPresence.request();
-  }
-
-  private readonly peerPresence = new ThrottledPublish(() => this.sendPresence(), STATUS_THROTTLE_MS);
-
-  /** Every panel gets the list of all panels, on every instance, with its own id as `you`. */
-  private sendPresence(): void {
-    const moderators = [...this.presence.list(), ...(this.peers?.remoteTallies().flatMap((tally) => tally.presence) ?? [])];
-    for (const conn of this.connections.values()) {
-      if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
-    }
+    this.audience.peersChanged();
   }
 
   deliver(message: Extract<RoomBusMessage, { kind: 'announce' | 'legacy' | 'close' }>): void {
@@ -297,20 +267,25 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   applyRemotePatch(version: number, data: string): boolean {
     const frame = version === this.version + 1 && this.loaded ? readPatchFrame(data, version) : null;
     if (!frame) return false;
-    const before = this.state.items;
-    this.state = withCommittedPatch(this.state, frame.ops, version);
+    const before = this.scene.items;
+    this.scene = withCommittedPatch(this.scene, frame.ops, version);
     this.version = version;
     this.history.remember(version, data);
-    this.hides.reschedule(this.state.items.values());
+    this.hides.reschedule(this.scene.items.values());
     const legacy = this.deps.legacyFrames;
     this.fanOut(data, once(() => legacy.patch(frame.ops, version, frame.serverTs, before)));
     this.deps.metrics.wsBroadcasts++;
-    this.status.request();
+    this.audience.changed();
     return true;
   }
 
   resync(): Promise<void> {
     return this.reload();
+  }
+
+  /** The room's scene as held here (storeBatch applies batches to it). */
+  get state(): SceneState {
+    return this.scene;
   }
 
   /** Wait until every queued op is committed (or failed); used when the server drains. */
@@ -325,10 +300,8 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   dispose(): void {
     this.disposed = true;
     this.peers?.dispose();
-    this.peerPresence.cancel();
-    this.presence.dispose();
+    this.audience.dispose();
     this.hides.cancel();
-    this.status.cancel();
   }
 
   // ---- commit pipeline -------------------------------------------------------------
@@ -343,69 +316,36 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
       await this.ready();
       await this.commitBatch(batch);
     } catch (error) {
-      const unavailable = error instanceof StoreUnavailableError;
-      if (!unavailable) this.deps.log.error('commit failed', { room: this.id, error: String(error) });
-      for (const submission of batch) {
-        submission.settle({
-          ok: false,
-          code: unavailable ? 'store_unavailable' : 'internal',
-          message: unavailable ? 'the state store is unavailable; nothing was changed, try again' : 'internal error; nothing was changed',
-          version: this.version,
-        });
-      }
+      failBatch(batch, error, this.version, this.deps.log, this.id);
     }
   }
 
   private async commitBatch(batch: Submission[]): Promise<void> {
-    let pending = batch;
-    for (let attempt = 1; ; attempt++) {
-      const next = this.version + 1;
-      const { working, accepted, patch, replaced } = applyBatch(this.state, this.version, pending, this.deps.refuseItem);
-      if (accepted.length === 0) return;
-      if (!replaced && patch.length === 0) {
-        // Nothing changed (e.g. bringToFront of the top item): no new version to store.
-        for (const submission of accepted) submission.settle({ ok: true, version: this.version });
-        return;
-      }
-      advanceHorizon(working, next - PATCH_HISTORY);
-      if (await this.deps.store.commitScene(this.id, this.version, serializeSceneState(working), next)) {
-        return this.committed(next, working, accepted, patch, replaced);
-      }
-      // Another writer (another instance) got there first: take its state and try again, so
-      // only ops whose base_version went stale for their own item are refused.
-      await this.reload();
-      if (attempt === COMMIT_ATTEMPTS) {
-        for (const submission of accepted) {
-          submission.settle({ ok: false, code: 'conflict', message: 'the scene was changed elsewhere; reloaded', version: this.version });
-        }
-        return;
-      }
-      pending = accepted;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_JITTER_MS * attempt));
-    }
+    const stored = await storeBatch(this, this.deps.store, batch, this.deps.refuseItem);
+    if (stored) this.committed(stored);
   }
 
-  private committed(next: number, working: SceneState, accepted: Submission[], patch: PatchOp[], replaced: boolean): void {
+  private committed({ version: next, working, accepted, patch, replaced }: StoredBatch): void {
     // A reload (a cross-instance gap) may already have read this very commit back from the
     // store and sent it whole; then the sockets have it and only the acks are left to send.
     const overtaken = this.version >= next;
-    const before = this.state.items;
-    this.state = working;
+    const before = this.scene.items;
+    this.scene = working;
     this.version = next;
-    this.hides.reschedule(this.state.items.values());
+    this.hides.reschedule(this.scene.items.values());
     this.deps.metrics.sceneSaves++;
     for (const submission of accepted) submission.settle({ ok: true, version: next });
 
     const who = [...new Set(accepted.map((s) => s.who))].join(', ');
     const serverTs = Date.now();
     const message: ServerMessage = replaced
-      ? { type: 'scene.full', scene: toScene(this.state), version: next, server_ts: serverTs }
+      ? { type: 'scene.full', scene: toScene(this.scene), version: next, server_ts: serverTs }
       : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
     const data = JSON.stringify(message);
     this.history.remember(next, replaced ? null : data);
     if (replaced) this.peers?.publishFull(next);
     else this.peers?.publishPatch(next, data);
-    const state = this.state;
+    const state = this.scene;
     const legacy = this.deps.legacyFrames;
     if (!overtaken) this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
     this.deps.metrics.wsBroadcasts++;
@@ -414,7 +354,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   }
 
   /** Take the stored scene when it is newer than ours and send it whole to every socket. */
-  private async reload(): Promise<void> {
+  async reload(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
     if (stored) {
       // Only forward: a reload racing a commit must not put an older version back.
@@ -423,47 +363,37 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     } else {
       // The store lost the room (a Redis without persistence restarted): start again from empty.
       if (this.version === 0) return;
-      this.state = emptySceneState();
+      this.scene = emptySceneState();
       this.version = 0;
     }
     this.history.clear();
-    this.hides.reschedule(this.state.items.values());
-    const scene = toScene(this.state);
+    this.hides.reschedule(this.scene.items.values());
+    const scene = toScene(this.scene);
     const serverTs = Date.now();
     this.fanOut(
       JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
       once(() => [this.deps.legacyFrames.full(scene, this.version, serverTs)]),
     );
-    this.status.request();
+    this.audience.changed();
     this.peers?.advanced();
   }
 
   // ---- time-driven state (playback-clock.ts, scheduled-hides.ts) ----------------------
 
-  /** A submission the room makes itself; losing a race to a moderator is fine, anything else is logged. */
   private internalSubmission(op: EditOp): Submission {
-    return {
-      kind: 'op',
-      op,
-      who: 'room',
-      settle: (result) => {
-        if (!result.ok && result.code !== 'conflict' && result.code !== 'not_found') {
-          this.deps.log.warn('scheduled change failed', { room: this.id, op: op.type, code: result.code });
-        }
-      },
-    };
+    return roomSubmission(op, this.deps.log, this.id);
   }
 
   private hideDueItems(): void {
     if (this.disposed) return;
-    const due = dueHides(this.state.items.values(), Date.now(), this.version);
-    if (due.length === 0) return this.hides.reschedule(this.state.items.values());
+    const due = dueHides(this.scene.items.values(), Date.now(), this.version);
+    if (due.length === 0) return this.hides.reschedule(this.scene.items.values());
     for (const op of due) this.enqueue(this.internalSubmission(op));
   }
 
   /** An overlay saw a non-looping clip end: commit the end (and autoHide) once, for everyone. */
   private mediaEnded(id: string, at: number, duration: number): void {
-    const item = this.state.items.get(id);
+    const item = this.scene.items.get(id);
     const changes = item && this.loaded ? endedChanges(item, at, duration, Date.now()) : null;
     if (changes) this.enqueue(this.internalSubmission({ type: 'patch', id, changes, base_version: this.version }));
   }
@@ -478,13 +408,13 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
 
   private sendCatchUp(conn: Connection, sinceVersion?: number): void {
     // The FastAPI version's clients never resync by version: they get the whole scene.
-    if (conn.legacy) return void this.sendRaw(conn, this.deps.legacyFrames.full(toScene(this.state), this.version, Date.now()));
+    if (conn.legacy) return void this.sendRaw(conn, this.deps.legacyFrames.full(toScene(this.scene), this.version, Date.now()));
     const patches = this.history.since(sinceVersion, this.version);
     if (patches) {
       for (const data of patches) this.sendRaw(conn, data);
       return;
     }
-    this.send(conn, { type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
+    this.send(conn, { type: 'scene.full', scene: toScene(this.scene), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
   }
 
   private appendAudit(entry: AuditEntry): void {
