@@ -76,7 +76,12 @@ export class RoomBus {
     this.send(INSTANCES_CHANNEL, message);
   }
 
-  private send(channel: string, body: unknown): void {
+  /** Any other channel with its own schema (signaling-relay.ts uses `signal:<room>`). */
+  join<T>(channel: string, schema: v.GenericSchema<unknown, T>, onMessage: (message: T, from: string) => void): Promise<() => Promise<void>> {
+    return this.store.subscribe(channel, (raw) => this.receive(raw, schema, onMessage, channel));
+  }
+
+  send(channel: string, body: unknown): void {
     this.store.publish(channel, JSON.stringify({ from: this.instanceId, body })).catch((error) => {
       this.log.warn('cross-instance message not sent', { channel, error: String(error) });
     });

@@ -59,7 +59,7 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
     ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })
     : undefined;
   const signaling = new RoomRegistry(
-    (id) => new SignalingRoom(id, { metrics, log: edge.log, media: sfu?.backend, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }),
+    (id) => new SignalingRoom(id, { metrics, log: edge.log, media: sfu?.backend, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS }, bus }),
   );
   let draining = false;
   if (edge.config.PUBLIC_OVERLAY_ROOMS.length > 0) {
