@@ -14,6 +14,7 @@ import { httpBench } from './http.ts';
 import { memoryBench } from './memory.ts';
 import { bundlesBench } from './bundles.ts';
 import { webrtcBench } from './webrtc.ts';
+import { clusterBench } from './cluster.ts';
 import { renderTables } from './lib/report.ts';
 
 const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] = [
@@ -24,6 +25,7 @@ const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] 
   { name: 'memory', run: memoryBench },
   { name: 'bundles', run: bundlesBench },
   { name: 'webrtc', run: webrtcBench },
+  { name: 'cluster', run: clusterBench },
 ];
 
 const argv = process.argv.slice(2);
