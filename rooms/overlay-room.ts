@@ -353,9 +353,16 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     this.peers?.advanced();
   }
 
-  /** Take the stored scene when it is newer than ours and send it whole to every socket. */
-  async reload(): Promise<void> {
+  /** After a lost compare-and-set: the winner's patch is usually on its way; else reload. */
+  async catchUp(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
+    if (stored && this.peers && (await this.peers.waitForVersion(stored.version))) return;
+    await this.reload(stored);
+  }
+
+  /** Take the stored scene when it is newer than ours and send it whole to every socket. */
+  private async reload(known?: StoredScene | null): Promise<void> {
+    const stored = known !== undefined ? known : await this.deps.store.loadScene(this.id);
     if (stored) {
       // Only forward: a reload racing a commit must not put an older version back.
       if (stored.version <= this.version) return;

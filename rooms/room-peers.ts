@@ -40,6 +40,8 @@ export class RoomPeers {
   private leave: (() => Promise<void>) | null = null;
   private disposed = false;
   private resyncing: Promise<void> | null = null;
+  /** Callers waiting for the room to reach a version through the channel. */
+  private readonly waiters = new Set<{ version: number; done(reached: boolean): void }>();
 
   constructor(
     private readonly room: string,
@@ -62,6 +64,28 @@ export class RoomPeers {
   /** The room's version moved (own commit, reload): patches waiting for it may now apply. */
   advanced(): void {
     this.drain();
+  }
+
+  /**
+   * Resolves true once the room has applied `version` from the channel, false after `ms`: a
+   * commit that lost its compare-and-set usually finds the winner's patch already on its way,
+   * and then its sockets need no whole scene.
+   */
+  waitForVersion(version: number, ms = GAP_WAIT_MS): Promise<boolean> {
+    if (this.host.currentVersion >= version) return Promise.resolve(true);
+    if (!this.leave) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = {
+        version,
+        done: (reached: boolean) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.done(false), ms);
+      this.waiters.add(waiter);
+    });
   }
 
   publishPatch(version: number, data: string): void {
@@ -97,6 +121,7 @@ export class RoomPeers {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.gapTimer = this.heartbeat = null;
     this.pending.clear();
+    for (const waiter of [...this.waiters]) waiter.done(false);
     const leave = this.leave;
     this.leave = null;
     leave?.().catch(() => {});
@@ -137,6 +162,7 @@ export class RoomPeers {
       }
     }
     for (const version of this.pending.keys()) if (version <= this.host.currentVersion) this.pending.delete(version);
+    for (const waiter of [...this.waiters]) if (waiter.version <= this.host.currentVersion) waiter.done(true);
     if (this.pending.size === 0) {
       if (this.gapTimer) clearTimeout(this.gapTimer);
       this.gapTimer = null;

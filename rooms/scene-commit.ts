@@ -21,8 +21,8 @@ export interface CommitTarget {
   readonly id: string;
   readonly state: SceneState;
   readonly currentVersion: number;
-  /** Take the stored scene if it is newer (and tell the sockets). */
-  reload(): Promise<void>;
+  /** Reach the stored version (from other instances' patches, else by reloading). */
+  catchUp(): Promise<void>;
 }
 
 export interface StoredBatch {
@@ -46,7 +46,7 @@ export async function storeBatch(room: CommitTarget, store: Store, batch: Submis
     }
     advanceHorizon(working, base + 1 - PATCH_HISTORY);
     if (await store.commitScene(room.id, base, serializeSceneState(working), base + 1)) return { version: base + 1, working, accepted, patch, replaced };
-    await room.reload();
+    await room.catchUp();
     if (attempt === COMMIT_ATTEMPTS) {
       for (const submission of accepted) {
         submission.settle({ ok: false, code: 'conflict', message: 'the scene was changed elsewhere; reloaded', version: room.currentVersion });

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from './redis-server.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 import { STREAMER_TOKEN, TOKEN_SECRET } from './test-server.ts';
@@ -25,6 +26,8 @@ export interface Cluster {
   redis: RedisServer;
   instances: Instance[];
   uploadDir: string;
+  /** The room's scene as Redis holds it (items and version), read behind the instances' backs. */
+  storedScene(room: string): Promise<{ version: number; items: { id: string; text?: string }[] } | null>;
   stop(): Promise<void>;
 }
 
@@ -32,9 +35,10 @@ export async function startCluster(count: number, options: { env?: Record<string
   const redis = await startRedis();
   const root = await mkdtemp(join(tmpdir(), 'so-cluster-'));
   const uploadDir = join(root, 'uploads');
+  const prefix = `cluster-${randomUUID().slice(0, 8)}:`;
   const env = {
     REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `cluster-${randomUUID().slice(0, 8)}:`,
+    REDIS_KEY_PREFIX: prefix,
     UPLOAD_DIR: uploadDir,
     STREAMER_API_TOKEN: STREAMER_TOKEN,
     TOKEN_SECRET,
@@ -54,11 +58,19 @@ export async function startCluster(count: number, options: { env?: Record<string
     await rm(root, { recursive: true, force: true });
     throw error;
   }
+  const admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   return {
     redis,
     instances,
     uploadDir,
+    async storedScene(room) {
+      // The RedisStore's scene hash (src/node/redis-store.ts).
+      const [version, data] = await admin.hmget(`${prefix}scene:${room}`, 'version', 'data');
+      if (version === null || data === null) return null;
+      return { version: Number(version), items: (JSON.parse(data) as { items: { id: string; text?: string }[] }).items };
+    },
     async stop() {
+      admin.disconnect();
       await Promise.all(instances.map((instance) => instance.stop('SIGKILL')));
       await redis.kill();
       await rm(root, { recursive: true, force: true });
