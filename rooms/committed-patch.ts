@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { Item } from '../src/protocol/scene.ts';
-import { advanceHorizon, cloneSceneState, type SceneState } from './scene-state.ts';
+import { advanceHorizon, cloneSceneState, type SceneState } from './scene-model.ts';
 import { PATCH_HISTORY } from './patch-history.ts';
 import type { PatchOp } from '../src/protocol/messages.ts';
 

@@ -82,7 +82,7 @@ ops('base_version: a stale edit of the same item conflicts, a stale edit of anot
   assert.is(room.snapshot().scene.items.find((i) => i.id === 'one')?.x, 10);
 });
 
-ops('seed ops: update replaces, remove, bringToFront, clear; aliases normalised', async () => {
+ops('legacy ops: update replaces, remove, bringToFront, clear; aliases normalised', async () => {
   const { room } = await makeRoom();
   const m = new FakeConnection('moderator');
   room.connect(m);

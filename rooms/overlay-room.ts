@@ -10,7 +10,7 @@ import { errorMessage } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND } from './op-rate-limit.ts';
 import { LatencyHistory } from './latency-history.ts';
-import { endedChanges } from './playback-clock.ts';
+import { endedChanges, mayReportEnded } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { failBatch, roomSubmission, storeBatch, type StoredBatch } from './scene-commit.ts';
@@ -23,7 +23,7 @@ import type { RoomBus, RoomBusMessage, Tally } from './room-bus.ts';
 import { readPatchFrame, withCommittedPatch } from './committed-patch.ts';
 import type { Connection, Role } from './connection.ts';
 import type * as v from 'valibot';
-import { emptySceneState, toScene, type ItemRefusal, type SceneState } from './scene-state.ts';
+import { emptySceneState, toScene, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
@@ -159,7 +159,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
         this.audience.select(conn, message.selection);
         return;
       case 'media.ended':
-        this.mediaEnded(message.id, message.at, message.duration);
+        if (mayReportEnded(conn)) this.mediaEnded(message.id, message.at, message.duration);
         return;
       case 'tts.started':
       case 'tts.ended':

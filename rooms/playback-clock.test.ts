@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OverlayRoom } from './overlay-room.ts';
-import { cueChanges, endedChanges, timerChanges } from './playback-clock.ts';
+import { cueChanges, endedChanges, mayReportEnded, timerChanges } from './playback-clock.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { Metrics } from '../src/metrics/metrics.ts';
 import { createLogger } from '../src/logger.ts';
@@ -106,6 +106,38 @@ cue('an overlay report of the end commits stopped + hidden once, however many ov
   await send({ type: 'media.ended', id: 'c', at: 'soon', duration: 1 }, overlay);
   assert.is(overlay.of('error').at(-1)!.code, 'bad_message');
 });
+
+cue('an end reported early, or by a moderator-opened overlay page, hides nothing', async () => {
+  const { room, send, item } = await makeRoom();
+  const at = Date.now() - 2000;
+  await room.submit({ type: 'add', item: clip({ autoHide: true, playback: { state: 'playing', at, offset: 0 } }) }, 'test');
+  await send({ type: 'media.ended', id: 'c', at, duration: 30 });
+  assert.is(item('c')!.visible, true, 'a moderator socket cannot speak media.ended');
+  const moderatorsPreview = new FakeConnection('overlay', 'mod', 'session-1');
+  room.connect(moderatorsPreview);
+  await settle();
+  room.receive(moderatorsPreview, JSON.stringify({ type: 'media.ended', id: 'c', at, duration: 1.5 }));
+  await settle(10);
+  assert.is(item('c')!.visible, true, 'an overlay page opened with a moderator credential is not believed');
+  await send({ type: 'media.ended', id: 'c', at, duration: 30 }, await overlayOf(room));
+  assert.is(item('c')!.visible, true, 'a 30 s clip cannot have ended 2 s after it started');
+  assert.is(item('c')!.playback!.state, 'playing');
+  await send({ type: 'media.ended', id: 'c', at, duration: 2 }, await overlayOf(room));
+  assert.is(item('c')!.visible, false, 'the real overlay, at the clip\'s end, is believed');
+});
+
+cue('mayReportEnded: overlay credential only', () => {
+  assert.ok(mayReportEnded({ role: 'overlay' }));
+  assert.not.ok(mayReportEnded({ role: 'overlay', sessionId: 's' }));
+  assert.not.ok(mayReportEnded({ role: 'moderator', sessionId: 's' }));
+});
+
+async function overlayOf(room: OverlayRoom): Promise<FakeConnection> {
+  const conn = new FakeConnection('overlay');
+  room.connect(conn);
+  await settle();
+  return conn;
+}
 
 const timers = suite('timer op');
 

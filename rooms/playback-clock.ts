@@ -6,6 +6,7 @@
 import type { Item, ItemChanges } from '../src/protocol/scene.ts';
 import type { CueAction, Playback, Timer, TimerAction } from '../src/protocol/playback.ts';
 import type { EditOp, TimedOp } from '../src/protocol/messages.ts';
+import type { Connection } from './connection.ts';
 import { mediaPosition, timerRunning } from '../src/protocol/timeline.ts';
 
 /** How far an "ended" report may come before the room's own reckoning of the end (clock estimates differ). */
@@ -64,6 +65,15 @@ export function timerChanges(item: Item, action: TimerAction, now: number): Item
       if (startedAt === undefined && pausedAt === undefined) return null;
       return { timer: rest };
   }
+}
+
+/**
+ * Only an overlay page opened with the overlay's own credential may report a clip's end: the
+ * overlay socket route makes any page an overlay, so a moderator's cookie opens one too (it then
+ * carries the moderator's session) — and a moderator must not hide an autoHide alert early.
+ */
+export function mayReportEnded(conn: Pick<Connection, 'role' | 'sessionId'>): boolean {
+  return conn.role === 'overlay' && conn.sessionId === undefined;
 }
 
 /**

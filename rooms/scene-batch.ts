@@ -4,7 +4,7 @@
  * whole replace) for one new version. Nothing here touches the store or a socket.
  */
 import * as v from 'valibot';
-import { applySceneOp, cloneSceneState, replaceSceneState, type ItemRefusal, type SceneState } from './scene-state.ts';
+import { applySceneOp, cloneSceneState, replaceSceneState, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { resolveTimedOp, withPlaybackStamp } from './playback-clock.ts';
 import { opItemId } from './room-replies.ts';
 import type { AuditEntry } from '../src/store/store.ts';

@@ -7,7 +7,7 @@
  */
 import { applyBatch, type Submission } from './scene-batch.ts';
 import { PATCH_HISTORY } from './patch-history.ts';
-import { advanceHorizon, serializeSceneState, type ItemRefusal, type SceneState } from './scene-state.ts';
+import { advanceHorizon, serializeSceneState, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { StoreUnavailableError, type Store } from '../src/store/store.ts';
 import type { EditOp, PatchOp } from '../src/protocol/messages.ts';
 import type { Logger } from '../src/logger.ts';

@@ -3,7 +3,7 @@
  * overlay): it is repaired or dropped, logged and audited. Data that is no scene at all is
  * kept aside under its own key first, then the room goes on from an empty scene.
  */
-import { loadSceneState, type SceneState } from './scene-state.ts';
+import { loadSceneState, type SceneState } from './scene-model.ts';
 import type { AuditEntry, Store, StoredScene } from '../src/store/store.ts';
 import type { Logger } from '../src/logger.ts';
 

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { Item, MAX_Z } from '../src/protocol/scene.ts';
-import type { SceneState } from './scene-state.ts';
+import type { SceneState } from './scene-model.ts';
 
 export interface LoadedSceneState {
   state: SceneState;

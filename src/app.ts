@@ -23,7 +23,7 @@ import { webrtcRoutes } from './routes/webrtc.ts';
 import { streamerSessionRoutes } from './routes/streamer-session.ts';
 import { dashboardRoomRoutes } from './routes/dashboard-rooms.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { DEFAULT_ROOM } from './routes/room-param.ts';
+import { DEFAULT_ROOM } from './http/room-param.ts';
 import { AppError } from './errors.ts';
 import { orPublicOverlay } from './access/public-overlay.ts';
 import { legacyMediaRoutes } from './routes/legacy-media.ts';

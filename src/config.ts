@@ -1,6 +1,6 @@
 /**
  * Every setting the service reads, parsed once at start by one schema. A bad value stops the
- * process with a message naming the variable. Names follow the seed MVP's .env.
+ * process with a message naming the variable. Names follow the FastAPI version's .env.
  */
 import * as v from 'valibot';
 import { DEFAULT_MAX_VIEWERS_PER_ADDRESS, MAX_VIEWERS_PER_ROOM } from './protocol/signaling.ts';
@@ -113,7 +113,7 @@ export const ConfigSchema = v.object({
   WEBRTC_TURN_URL: v.optional(v.pipe(v.string(), v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)), v.check((urls) => urls.every((u) => /^turns?:/.test(u)), 'must be turn: or turns: URLs')), ''),
   /** coturn's static-auth-secret: TURN REST credentials are derived from it per request. */
   WEBRTC_TURN_SECRET: optionalText,
-  /** The seed's static TURN account, used only when no WEBRTC_TURN_SECRET is set. */
+  /** The FastAPI version's static TURN account, used only when no WEBRTC_TURN_SECRET is set. */
   WEBRTC_TURN_USERNAME: optionalText,
   WEBRTC_TURN_CREDENTIAL: optionalText,
   /** How long a TURN REST credential lasts; clients fetch fresh ones before it ends. */

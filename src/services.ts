@@ -19,7 +19,7 @@ import type { AdminLinks } from './access/admin-links.ts';
 import type { TokenSigner, ViewTokens } from './access/view-tokens.ts';
 import type { Context } from 'hono';
 import type { UploadStorage } from './uploads/upload-storage.ts';
-import type { TtsEngine } from './tts/tts-engine.ts';
+import type { TtsEngine } from './tts-engine.ts';
 import type { JanusSfu } from './webrtc/janus/janus-sfu.ts';
 
 export interface AssetSource {

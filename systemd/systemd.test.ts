@@ -1,6 +1,6 @@
 /**
  * systemd/stream-overlay.service: `systemd-analyze verify` (no running systemd needed) with no
- * warning at all, the hardening the deployment promises, the seed's alias, and the unit's own
+ * warning at all, the hardening the deployment promises, the FastAPI version's alias, and the unit's own
  * command line and environment run for real against the built bundle.
  */
 import { suite } from 'uvu';
@@ -79,7 +79,7 @@ test('a dedicated user, always restarted, env file, hardening, the built bundle'
   assert.is(env.UPLOAD_DIR, '/var/lib/stream-overlay/uploads');
 });
 
-test('systemd/service is the same unit under the seed name', async () => {
+test('systemd/service is the same unit under the legacy name', async () => {
   assert.is(await readFile(join(ROOT, 'systemd/service'), 'utf8'), unitText);
 });
 

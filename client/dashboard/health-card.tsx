@@ -2,6 +2,7 @@
 import type { ClientInfo, Health, LatencyPoint } from './api.ts';
 import { formatTime } from './controls.tsx';
 import { t } from './i18n.ts';
+import { labelText } from '../shared/label-text.ts';
 
 export function HealthCard({ health }: { health: Health | null }) {
   if (!health) return <section class="card" data-card="health" />;
@@ -48,7 +49,7 @@ export function HealthCard({ health }: { health: Health | null }) {
               <span class="dot ok" />
               <ClientBadge info={panel} />
               <span class="grow">
-                <strong>{panel.label}</strong> <span class="muted">{t('health.connected', { time: formatTime(panel.connected_at) })}</span>
+                <strong>{labelText(panel.label)}</strong> <span class="muted">{t('health.connected', { time: formatTime(panel.connected_at) })}</span>
               </span>
             </li>
           ))}

@@ -4,6 +4,7 @@ import { endAllSessions, endSession, invite, listKeys, listSessions, revokeKey, 
 import { ConfirmAction, CopyButton, formatTime } from './controls.tsx';
 import { t } from './i18n.ts';
 import { QrCode } from './qr-code.tsx';
+import { labelText } from '../shared/label-text.ts';
 
 const LIFETIMES = [300, 600, 1800, 3600, 6 * 3600, 24 * 3600];
 const lifetimeLabel = (seconds: number) => (seconds < 3600 ? t('mods.minutes', { n: Math.round(seconds / 60) }) : t('mods.hours', { n: Math.round(seconds / 3600) }));
@@ -96,7 +97,7 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
           {keys.map((key) => (
             <li key={key.key_id} data-key-row={key.key_id}>
               <span class="grow">
-                <strong>{key.label}</strong> <span class="muted">{t('mods.expires', { time: formatTime(key.expires_at) })}</span>
+                <strong>{labelText(key.label)}</strong> <span class="muted">{t('mods.expires', { time: formatTime(key.expires_at) })}</span>
               </span>
               <button type="button" class="small danger" data-action="revoke-key" onClick={() => void act(() => revokeKey(key.key_id))}>
                 {t('mods.revoke')}
@@ -113,7 +114,7 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
           {sessions.map((session) => (
             <li key={session.id} data-session-row={session.id}>
               <span class="grow">
-                <strong>{session.label}</strong>{' '}
+                <strong>{labelText(session.label)}</strong>{' '}
                 <span class="muted">
                   {t('mods.since', { time: formatTime(session.created_at) })} · {t('mods.last_seen', { time: formatTime(session.last_seen_at) })}
                   {session.address ? ` · ${session.address}` : ''}

@@ -1,44 +1,30 @@
 /** Pasting the streamer token once; the answer is a session cookie the page never sees. */
-import { useState } from 'preact/hooks';
+import { useSecretForm } from '../shared/secret-form.ts';
 import { ApiError } from '../moderator/api.ts';
 import { signInWithToken } from './api.ts';
 import { t } from './i18n.ts';
 
 export function SignIn({ onSignedIn, initialError }: { onSignedIn(): void; initialError?: string | null }) {
-  const [token, setToken] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(initialError ?? null);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!token.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await signInWithToken(token.trim());
-      setToken('');
-      onSignedIn();
-    } catch (err) {
-      setError(signInError(err));
-    }
-    setBusy(false);
-  };
+  const form = useSecretForm(async (token) => {
+    await signInWithToken(token);
+    onSignedIn();
+  }, signInError, initialError);
 
   return (
     <main class="signin card">
       <h1>{t('signin.title')}</h1>
       <p class="muted">{t('signin.lead')}</p>
-      <form onSubmit={submit}>
+      <form onSubmit={form.submit}>
         <label class="field">
           <span>{t('signin.token')}</span>
-          <input name="token" type="password" autoComplete="off" autoFocus value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+          <input name="token" type="password" autoComplete="off" autoFocus value={form.value} onInput={(e) => form.setValue(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="primary" data-action="login" disabled={busy || !token.trim()}>
-          {busy ? t('signin.checking') : t('signin.submit')}
+        <button type="submit" class="primary" data-action="login" disabled={!form.canSubmit}>
+          {form.busy ? t('signin.checking') : t('signin.submit')}
         </button>
-        {error && (
+        {form.error && (
           <p class="error" role="alert" data-error>
-            {error}
+            {form.error}
           </p>
         )}
       </form>

@@ -14,6 +14,7 @@ import { dropLibraryItem, isLibraryDrag } from './library-drag.ts';
 import { HANDLES, moveRect, resizeRect, type Handle, type Rect, type Snap } from './geometry.ts';
 import { itemLabel } from './item-label.ts';
 import type { SceneClient } from './scene-client.ts';
+import { labelText } from '../shared/label-text.ts';
 
 /** Screen px the pointer must travel before a press becomes a drag (a click must not move). */
 const DRAG_THRESHOLD_PX = 3;
@@ -137,7 +138,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
               const item = items.find((i) => i.id === id);
               return item ? (
                 <div key={`${p.id}:${id}`} class="peer-selection" style={{ ...boxStyle(item), outline: `${2 * px}px solid ${p.color}` }}>
-                  <span class="peer-tag" style={{ background: p.color, fontSize: 12 * px }}>{p.label}</span>
+                  <span class="peer-tag" style={{ background: p.color, fontSize: 12 * px }}>{labelText(p.label)}</span>
                 </div>
               ) : null;
             }),

@@ -1,11 +1,11 @@
 /**
- * Canvas shortcuts. None of them fire while focus is in a field (the seed deleted the item
+ * Canvas shortcuts. None of them fire while focus is in a field (the FastAPI version deleted the item
  * when a moderator pressed Delete in a text box). Keys are matched by `code`, so Ctrl+Z is
  * Ctrl+Z on a Russian layout too.
  */
 import type { SceneClient } from './scene-client.ts';
 
-/** Nudges within this quiet time become one op and one undo step (the seed's 120 ms). */
+/** Nudges within this quiet time become one op and one undo step (the FastAPI version's 120 ms). */
 export const NUDGE_DEBOUNCE_MS = 120;
 
 export function isTyping(target: EventTarget | null): boolean {

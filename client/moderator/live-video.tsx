@@ -3,9 +3,10 @@
  * signaling room's stats. Hidden when the server has no WebRTC routes (404).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PeerMetrics, WebrtcTokenResponse } from '../../src/protocol/signaling.ts';
+import type { PeerMetrics } from '../../src/protocol/signaling.ts';
 import { ApiError, sessionApi } from './api.ts';
 import { t } from './i18n.ts';
+import { copyText, publisherLink } from './publisher-link.ts';
 
 const POLL_MS = 4000;
 
@@ -43,10 +44,8 @@ export function LiveVideo({ room }: { room: string }) {
   const copyLink = async () => {
     setError(null);
     try {
-      const res = await sessionApi<WebrtcTokenResponse>('/api/webrtc/token', { json: { room, role: 'publisher' } });
-      const url = `${location.origin}/publish?room=${encodeURIComponent(room)}&token=${encodeURIComponent(res.token)}`;
-      // The clipboard needs a secure context and focus; otherwise show the link to copy by hand.
-      const copied = await navigator.clipboard?.writeText(url).then(() => true, () => false) ?? false;
+      const url = await publisherLink(room);
+      const copied = await copyText(url);
       setLink({ url, copied });
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));

@@ -1,39 +1,24 @@
 /** The one-time key form, and the screen for a session the streamer ended. */
-import { useState } from 'preact/hooks';
+import { useSecretForm } from '../shared/secret-form.ts';
 import { ApiError } from './api.ts';
 import { t } from './i18n.ts';
 import { consumeKey, type Me } from './session.ts';
 
 export function Login({ onLogin, initialError }: { onLogin(me: Me): void; initialError?: string | null }) {
-  const [key, setKey] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(initialError ?? null);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (!key.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onLogin(await consumeKey(key.trim()));
-    } catch (err) {
-      setError(loginError(err));
-      setBusy(false);
-    }
-  };
+  const form = useSecretForm(async (key) => onLogin(await consumeKey(key)), loginError, initialError);
 
   return (
     <main class="login card">
       <h1>{t('login.title')}</h1>
-      <form onSubmit={submit}>
+      <form onSubmit={form.submit}>
         <label class="field wide">
           <span>{t('login.key')}</span>
-          <input name="key" autoComplete="off" autoFocus value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+          <input name="key" autoComplete="off" autoFocus value={form.value} onInput={(e) => form.setValue(e.currentTarget.value)} />
         </label>
-        <button type="submit" class="primary" disabled={busy || !key.trim()}>
-          {busy ? t('login.checking') : t('login.submit')}
+        <button type="submit" class="primary" disabled={!form.canSubmit}>
+          {form.busy ? t('login.checking') : t('login.submit')}
         </button>
-        {error && <p class="error" role="alert">{error}</p>}
+        {form.error && <p class="error" role="alert">{form.error}</p>}
       </form>
     </main>
   );

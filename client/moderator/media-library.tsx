@@ -1,7 +1,7 @@
 /**
  * The media library: upload (drop or pick, with progress), browse with thumbnails, filter
  * and search, put a file on the scene at the centre, delete. File names are text nodes only:
- * the seed rendered them as HTML and got stored XSS.
+ * the FastAPI version rendered them as HTML and got stored XSS.
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';

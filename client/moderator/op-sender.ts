@@ -16,7 +16,7 @@ import type { CueAction, TimerAction } from '../../src/protocol/playback.ts';
 
 export type ItemFields = Partial<Omit<Item, 'id' | 'kind'>>;
 
-/** The ops a panel makes; `update` (the seed's whole-item write) is never needed here. */
+/** The ops a panel makes; `update` (the FastAPI version's whole-item write) is never needed here. */
 export type PanelOp =
   | { type: 'add'; item: Item }
   | { type: 'patch'; id: string; changes: ItemFields }

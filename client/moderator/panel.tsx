@@ -12,12 +12,13 @@ import { randomId } from './random-id.ts';
 import { SceneClient } from './scene-client.ts';
 import type { Me } from './session.ts';
 import { sessionAlive } from './session.ts';
-import { readStorage, writeStorage } from './theme.ts';
+import { readStorage, writeStorage } from '../shared/local-storage.ts';
 import { TopBar, type Prefs } from './top-bar.tsx';
 import { TtsPanel } from './tts-panel.tsx';
 import type { Item } from '../../src/protocol/scene.ts';
 import { cascadePosition } from './geometry.ts';
 import { AddByUrl } from './add-by-url.tsx';
+import { AddCamera } from './add-camera.tsx';
 
 const NOTICE_MS = 6000;
 const SNAP_KEY = 'so.snap';
@@ -62,6 +63,9 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
   const addTimer = () =>
     addItem({ kind: 'timer', fontSize: 96, color: '#ffffff', strokeWidth: 3, strokeColor: '#000000', align: 'center', valign: 'middle', w: 480, h: 160, timer: { mode: 'countdown', durationMs: 5 * 60_000, format: 'mm:ss' } });
 
+  // 16:9 at a third of the canvas: big enough to see a face, small enough to sit in a corner.
+  const addCamera = () => addItem({ kind: 'webrtc', webrtcRoom: me.room, volume: 1, muted: false, w: 640, h: 360 });
+
   return (
     <div class="panel">
       <TopBar client={client} room={me.room} label={me.label} prefs={prefs} onLogout={onLogout} />
@@ -85,6 +89,7 @@ export function Panel({ me, prefs, onRevoked, onLogout }: { me: Me; prefs: Prefs
             <button type="button" data-action="add-timer" onClick={addTimer}>
               + {t('tool.add_timer')}
             </button>
+            <AddCamera room={me.room} onAdd={addCamera} />
             <AddByUrl
               onAdd={(kind, src) =>
                 addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })

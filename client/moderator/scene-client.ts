@@ -8,17 +8,18 @@ import type { ModeratorClientMessage, PresenceEntry, ServerMessage } from '../..
 import type { Item } from '../../src/protocol/scene.ts';
 import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src/protocol/constants.ts';
 import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
-import { SceneTracker, applyPatch } from '../shared/scene-state.ts';
+import { SceneTracker, applyPatch } from '../shared/scene-tracker.ts';
 import { sortByZ } from '../shared/renderer.tsx';
 import { serverClock } from '../shared/server-clock.ts';
 import { errorText } from './i18n.ts';
 import { OpSender, opKey, type ItemFields, type OpFailure, type PanelOp } from './op-sender.ts';
-import { UndoStack, patchStep } from './undo-stack.ts';
+import { UndoStack, patchStep, reorderStep } from './undo-stack.ts';
 import { randomId } from './random-id.ts';
+import { PendingEdits, type Gesture } from './pending-edits.ts';
+import { withTtsState, withoutWaiting, type TtsEntry } from './speech-queue.ts';
 
 export type RoomStatus = Extract<ServerMessage, { type: 'room.status' }>;
-type TtsStateMessage = Extract<ServerMessage, { type: 'tts.state' }>;
-export type TtsEntry = Omit<TtsStateMessage, 'type'>;
+export type { TtsEntry };
 export type NoticeKind = 'conflict' | 'refused' | 'offline' | 'lost';
 export interface Notice {
   id: number;
@@ -28,27 +29,8 @@ export interface Notice {
 
 /** Per dragged item: at most one op every 34 ms, i.e. under 30 ops/s. */
 export const STREAM_INTERVAL_MS = 34;
-const TTS_SHOWN = 30;
 /** A refused upgrade looks like any dropped socket (1006); ask HTTP why, but not in a loop. */
 const SESSION_CHECK_MS = 5000;
-
-interface Gesture {
-  /** The item as the moderator saw it when the gesture began: what undo restores. */
-  before: Item;
-  /** The scene version it was seen at: what the gesture's ops are based on. */
-  base: number;
-  keys: Set<string>;
-  sent: boolean;
-  lastSent: number;
-  streamTimer?: ReturnType<typeof setTimeout>;
-  debounceTimer?: ReturnType<typeof setTimeout>;
-}
-
-/** Local changes shown before the server has them; dropped once the scene reaches holdUntil. */
-interface Preview {
-  changes: ItemFields;
-  holdUntil: number;
-}
 
 export interface SceneClientOptions {
   room: string;
@@ -67,16 +49,11 @@ export class SceneClient {
   selection: string | null = null;
 
   private readonly tracker = new SceneTracker();
-  private readonly previews = new Map<string, Preview>();
-  private readonly gestures = new Map<string, Gesture>();
-  /** Gestures the server refused (or a dropped socket cut): ignored until the pointer is released. */
-  private readonly aborted = new Set<string>();
+  private readonly edits = new PendingEdits();
   private readonly history = new UndoStack();
   private readonly sender: OpSender;
   private readonly socket: Socket<ModeratorClientMessage>;
   private readonly listeners = new Set<() => void>();
-  private display: readonly Item[] = [];
-  private displayDirty = true;
   private frame = 0;
   private noticeSeq = 0;
   private lastSessionCheck = 0;
@@ -107,17 +84,7 @@ export class SceneClient {
 
   /** The scene as this panel shows it: the server's items with our previews on top. */
   get items(): readonly Item[] {
-    if (this.displayDirty) {
-      this.displayDirty = false;
-      this.display =
-        this.previews.size === 0
-          ? this.tracker.items
-          : this.tracker.items.map((item) => {
-              const preview = this.previews.get(item.id);
-              return preview ? { ...item, ...preview.changes } : item;
-            });
-    }
-    return this.display;
+    return this.edits.over(this.tracker.items);
   }
 
   get version(): number {
@@ -134,7 +101,7 @@ export class SceneClient {
 
   /** True while this panel shows changes the server has not confirmed yet. */
   get settling(): boolean {
-    return this.previews.size > 0 || this.gestures.size > 0;
+    return this.edits.active;
   }
 
   get canUndo(): boolean {
@@ -164,7 +131,7 @@ export class SceneClient {
   /** A drag or resize step: shown at once, streamed to the server at most every 34 ms. */
   stream(id: string, changes: ItemFields): void {
     // A drag that lost a conflict must not carry on over the newer change.
-    if (this.aborted.has(id)) return;
+    if (this.edits.isAborted(id)) return;
     const gesture = this.begin(id);
     if (!gesture) return;
     this.preview(id, changes, gesture);
@@ -172,14 +139,14 @@ export class SceneClient {
     if (wait <= 0) this.sendGesture(id, gesture);
     else gesture.streamTimer ??= setTimeout(() => {
       gesture.streamTimer = undefined;
-      if (this.gestures.get(id) === gesture) this.sendGesture(id, gesture);
+      if (this.edits.gesture(id) === gesture) this.sendGesture(id, gesture);
     }, wait);
   }
 
   /** A batched edit (arrow nudges, typing in a field): shown at once, sent after `delayMs` quiet. */
   edit(id: string, changes: ItemFields, delayMs: number): void {
     // A keystroke is a fresh intent, made on what the panel shows now.
-    this.aborted.delete(id);
+    this.edits.unabort(id);
     const gesture = this.begin(id);
     if (!gesture) return;
     this.preview(id, changes, gesture);
@@ -189,20 +156,18 @@ export class SceneClient {
 
   /** A one-shot change (a checkbox, a select): one op, one undo step. */
   change(id: string, changes: ItemFields): void {
-    this.aborted.delete(id);
-    if (!this.begin(id)) return;
-    this.preview(id, changes, this.gestures.get(id)!);
+    this.edits.unabort(id);
+    const gesture = this.begin(id);
+    if (!gesture) return;
+    this.preview(id, changes, gesture);
     this.end(id);
   }
 
   /** Finish a gesture: the final state is always sent, and it becomes one undo step. */
   end(id: string): void {
-    if (this.aborted.delete(id)) return;
-    const gesture = this.gestures.get(id);
+    if (this.edits.unabort(id)) return;
+    const gesture = this.edits.finish(id);
     if (!gesture) return;
-    clearTimeout(gesture.streamTimer);
-    clearTimeout(gesture.debounceTimer);
-    this.gestures.delete(id);
     const after = this.item(id);
     const step = after ? patchStep(gesture.before, after, gesture.keys) : null;
     if (step || gesture.sent) this.sendGesture(id, gesture);
@@ -213,7 +178,7 @@ export class SceneClient {
 
   /** Finish every open gesture (before undo, so undo sees their steps). */
   endAll(): void {
-    for (const id of [...this.gestures.keys()]) this.end(id);
+    for (const id of this.edits.openIds()) this.end(id);
   }
 
   // ---- one-shot ops ------------------------------------------------------------------
@@ -256,21 +221,10 @@ export class SceneClient {
 
   /** Move an item to `index` in paint order (0 = bottom); z values are renumbered 0..n-1. */
   reorder(id: string, index: number): void {
-    const order = sortByZ(this.items);
-    const from = order.findIndex((item) => item.id === id);
-    if (from === -1) return;
-    const [moved] = order.splice(from, 1);
-    order.splice(Math.max(0, Math.min(index, order.length)), 0, moved!);
-    const undo: PanelOp[] = [];
-    const redo: PanelOp[] = [];
-    order.forEach((item, z) => {
-      if (item.z === z) return;
-      undo.push({ type: 'patch', id: item.id, changes: { z: item.z } });
-      redo.push({ type: 'patch', id: item.id, changes: { z } });
-    });
-    if (redo.length === 0) return;
-    redo.forEach((op) => this.sender.send(op, this.tracker.version));
-    this.history.push({ undo, redo });
+    const step = reorderStep(sortByZ(this.items), id, index);
+    if (!step) return;
+    step.redo.forEach((op) => this.sender.send(op, this.tracker.version));
+    this.history.push(step);
   }
 
   clear(): void {
@@ -323,8 +277,7 @@ export class SceneClient {
         const result = this.tracker.accept(msg);
         if (result === 'resync') this.socket.send(this.tracker.resync());
         if (result !== 'applied') return;
-        this.prune();
-        this.displayDirty = true;
+        this.edits.prune(this.tracker.version);
         // Only a removal deselects: a just-added item may not have arrived yet.
         if (had && !this.tracker.items.some((item) => item.id === this.selection)) this.select(null);
         break;
@@ -343,17 +296,11 @@ export class SceneClient {
         this.presence = msg.moderators;
         this.you = msg.you ?? null;
         break;
-      case 'tts.state': {
-        const { type: _type, ...entry } = msg;
-        const known = this.tts.find((e) => e.id === entry.id);
-        // The overlay's report has no text; keep the text from the queued entry.
-        this.tts = known
-          ? this.tts.map((e) => (e.id === entry.id ? { ...e, ...entry } : e))
-          : [...this.tts, entry].slice(-TTS_SHOWN);
+      case 'tts.state':
+        this.tts = withTtsState(this.tts, msg);
         break;
-      }
       case 'tts.clear':
-        this.tts = this.tts.filter((e) => e.state === 'ended' || e.state === 'error');
+        this.tts = withoutWaiting(this.tts);
         break;
       default:
         return;
@@ -364,14 +311,7 @@ export class SceneClient {
   private onClose(code: number): void {
     // What was in flight may or may not have landed; the resync on reconnect shows the truth.
     const lost = this.sender.reset();
-    for (const [id, g] of this.gestures) {
-      clearTimeout(g.streamTimer);
-      clearTimeout(g.debounceTimer);
-      this.aborted.add(id);
-    }
-    this.gestures.clear();
-    this.previews.clear();
-    this.displayDirty = true;
+    this.edits.abortAll();
     if (lost.length > 0) this.notify('lost');
     if (isTerminalCloseCode(code)) {
       this.revoked = true;
@@ -398,71 +338,41 @@ export class SceneClient {
   }
 
   private begin(id: string): Gesture | undefined {
-    const existing = this.gestures.get(id);
-    if (existing) return existing;
+    const open = this.edits.gesture(id);
+    if (open) return open;
     const item = this.item(id);
-    if (!item) return undefined;
-    const gesture: Gesture = { before: item, base: this.tracker.version, keys: new Set(), sent: false, lastSent: -Infinity };
-    this.gestures.set(id, gesture);
-    return gesture;
+    return item ? this.edits.begin(item, this.tracker.version) : undefined;
   }
 
   private preview(id: string, changes: ItemFields, gesture: Gesture): void {
-    const current = this.previews.get(id);
-    this.previews.set(id, { changes: { ...current?.changes, ...changes }, holdUntil: Infinity });
-    for (const key of Object.keys(changes)) gesture.keys.add(key);
-    this.displayDirty = true;
+    this.edits.preview(id, changes, gesture);
     this.changed();
   }
 
   private sendGesture(id: string, gesture: Gesture): void {
-    const preview = this.previews.get(id);
-    if (!preview) return;
-    const changes = Object.fromEntries([...gesture.keys].map((key) => [key, (preview.changes as Record<string, unknown>)[key]]));
-    gesture.sent = true;
-    gesture.lastSent = performance.now();
-    this.sender.send({ type: 'patch', id, changes: changes as ItemFields }, gesture.base);
+    const changes = this.edits.takeChanges(id, gesture);
+    if (changes) this.sender.send({ type: 'patch', id, changes }, gesture.base);
   }
 
   /** Our last op for `key` landed at `version`: show the server's item once we have that version. */
   private settled(key: string, version: number): void {
-    if (this.gestures.has(key)) return;
-    const preview = this.previews.get(key);
-    if (!preview) return;
-    preview.holdUntil = version;
-    this.prune();
+    this.edits.settle(key, version, this.tracker.version);
   }
 
   /** A gesture that changed nothing: drop its preview unless older ops still need it. */
   private release(id: string): void {
-    if (this.sender.pending(id)) return;
-    if (this.previews.delete(id)) this.displayDirty = true;
-  }
-
-  private prune(): void {
-    for (const [id, preview] of this.previews) {
-      if (preview.holdUntil <= this.tracker.version) {
-        this.previews.delete(id);
-        this.displayDirty = true;
-      }
-    }
+    if (!this.sender.pending(id)) this.edits.drop(id);
   }
 
   private failed(op: PanelOp, failure: OpFailure): void {
     const key = opKey(op);
-    const gesture = this.gestures.get(key);
-    if (gesture) {
-      clearTimeout(gesture.streamTimer);
-      clearTimeout(gesture.debounceTimer);
-      this.gestures.delete(key);
-      this.aborted.add(key);
-    }
+    this.edits.finish(key, true);
     // The server's state wins: drop what we showed, and take the item it sent, if any.
-    this.previews.delete(key);
+    this.edits.drop(key);
     if (failure.code === 'conflict' && failure.item !== undefined && key !== '*') {
       this.tracker.items = applyPatch(this.tracker.items, [failure.item ? { op: 'upsert', item: failure.item } : { op: 'remove', id: key }]);
     }
-    this.displayDirty = true;
+    this.edits.invalidate();
     if (failure.code === 'conflict') this.notify('conflict');
     else if (failure.code === 'offline') this.notify('offline');
     else this.notify('refused', errorText(failure.code, failure.message));

@@ -2,6 +2,7 @@
 import { LANGS, plural, t, type Lang, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import { THEMES, type Theme } from './theme.ts';
+import { labelText } from '../shared/label-text.ts';
 
 export interface Prefs {
   theme: Theme;
@@ -75,7 +76,7 @@ function Presence({ client, fallbackLabel }: { client: SceneClient; fallbackLabe
       {people.map((p) => (
         <span key={p.id} class="person" data-presence={p.id === client.you ? 'me' : 'peer'} style={{ borderColor: p.color }}>
           <span class="swatch" style={{ background: p.color }} />
-          {p.label || fallbackLabel}
+          {labelText(p.label || fallbackLabel)}
           {p.id === client.you && <span class="muted"> {t('presence.you')}</span>}
         </span>
       ))}

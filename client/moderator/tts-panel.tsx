@@ -1,5 +1,5 @@
 /**
- * The seed's TTS form (text, lang, rate, pitch, volume, voice, presets) and the room's speech
+ * The FastAPI version's TTS form (text, lang, rate, pitch, volume, voice, presets) and the room's speech
  * queue as overlays report it. Settings other than the text are remembered in this browser.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -7,7 +7,7 @@ import { sessionApi, ApiError } from './api.ts';
 import { InputField, NumberField, Row } from './fields.tsx';
 import { errorText, t, type MessageKey } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
-import { readStorage, writeStorage } from './theme.ts';
+import { readStorage, writeStorage } from '../shared/local-storage.ts';
 import { TTS_MAX_TEXT_LENGTH } from '../../src/protocol/constants.ts';
 
 /** The server's bound (src/protocol/tts.ts); repeated so this bundle stays free of schemas. */

@@ -76,3 +76,23 @@ export function patchStep(before: Item, after: Item, keys: Iterable<string>): Un
   };
   return { undo: pick(from), redo: pick(to) };
 }
+
+/**
+ * Moving `id` to `index` in paint order (`order` bottom first; 0 = bottom): z values become
+ * 0..n-1, and only the items whose z changes get a patch. Null when nothing moves.
+ */
+export function reorderStep(order: readonly Item[], id: string, index: number): UndoStep | null {
+  const from = order.findIndex((item) => item.id === id);
+  if (from === -1) return null;
+  const next = [...order];
+  const [moved] = next.splice(from, 1);
+  next.splice(Math.max(0, Math.min(index, next.length)), 0, moved!);
+  const undo: PanelOp[] = [];
+  const redo: PanelOp[] = [];
+  next.forEach((item, z) => {
+    if (item.z === z) return;
+    undo.push({ type: 'patch', id: item.id, changes: { z: item.z } });
+    redo.push({ type: 'patch', id: item.id, changes: { z } });
+  });
+  return redo.length === 0 ? null : { undo, redo };
+}

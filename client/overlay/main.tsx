@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import type { OverlayClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 import { SceneView } from '../shared/renderer.tsx';
-import { SceneTracker } from '../shared/scene-state.ts';
+import { SceneTracker } from '../shared/scene-tracker.ts';
 import { createSocket } from '../shared/socket.ts';
 import { DEFAULT_ROOM, PROTOCOL_PARAM, PROTOCOL_VERSION } from '../../src/protocol/constants.ts';
 import { serverClock } from '../shared/server-clock.ts';

@@ -1,6 +1,6 @@
 /**
  * Live WebRTC video in the overlay: scene items of kind `webrtc` (through the renderer's
- * renderWebrtc hook) and the seed's preview mode, /preview?webrtc_room=R&webrtc_token=T.
+ * renderWebrtc hook) and the FastAPI version's preview mode, /preview?webrtc_room=R&webrtc_token=T.
  * The viewer itself is a separate bundle loaded on first use, so an overlay without live
  * video never downloads it. The <video> element lives as long as the item does: a moved,
  * restyled or re-tokened item keeps its element and its connection.

@@ -3,7 +3,7 @@
  * from the browser unless the user picked one (remembered). `{name}` placeholders are
  * filled as text; nothing here is ever parsed as markup.
  */
-import { readStorage, writeStorage } from '../moderator/theme.ts';
+import { readStorage, writeStorage } from './local-storage.ts';
 
 export const LANGS = { en: 'English', ru: 'Русский' } as const;
 export type Lang = keyof typeof LANGS;

@@ -15,6 +15,8 @@ import { signalingSocket, type SignalingSocket } from './signaling-socket.ts';
 import { keepTokenFresh } from './webrtc-token.ts';
 import { candidateToWire, fetchIceServers, hasTurn, signalingUrl, type IceServers } from './webrtc-config.ts';
 import { readStats, type RtcReading, type RtcSample } from './rtc-stats.ts';
+import { RecoveryLadder } from './recovery-ladder.ts';
+import type { TokenKeeper } from './webrtc-token.ts';
 
 export type ViewerStatus = 'waiting' | 'connecting' | 'playing' | 'recovering' | 'token-dead' | 'stopped';
 
@@ -30,16 +32,6 @@ export interface ViewerOptions {
   onStatus?(status: ViewerStatus): void;
 }
 
-export interface WebrtcViewer {
-  readonly status: ViewerStatus;
-  setToken(token: string): void;
-  /** Ask the publisher for a key frame now (e.g. the source just became visible in OBS). */
-  requestKeyframe(): void;
-  stop(): void;
-  /** A snapshot for tests and the console. */
-  info(): ViewerInfo;
-}
-
 export interface ViewerInfo {
   status: ViewerStatus;
   viewerId: string | null;
@@ -53,8 +45,6 @@ export interface ViewerInfo {
 }
 
 const TICK_MS = 1000;
-/** How long each rung of the ladder gets before the next one. */
-const RUNG_MS = 5000;
 /** Packets arrive but no frame decodes for this long: ask for a key frame. */
 const STALL_MS = 3000;
 const REPORT_MS = 5000;
@@ -62,88 +52,152 @@ const REPORT_MS = 5000;
 /** Every live viewer on the page, for tests and debugging. */
 export const liveViewers = new Set<WebrtcViewer>();
 
+/** Starts playing at once; `stop()` ends it. */
 export function startViewer(opts: ViewerOptions): WebrtcViewer {
-  const { video, room } = opts;
-  let status: ViewerStatus = 'connecting';
-  let stopped = false;
-  let ice: IceServers = [];
-  let iceReady: Promise<void> = Promise.resolve();
-  let relay = !!opts.relayOnly;
-  let pc: RTCPeerConnection | null = null;
-  let chain: Promise<void> = Promise.resolve();
+  return new WebrtcViewer(opts);
+}
+
+export class WebrtcViewer {
+  private current: ViewerStatus = 'connecting';
+  private stopped = false;
+  private ice: IceServers = [];
+  private iceReady: Promise<void> = Promise.resolve();
+  private relay: boolean;
+  private pc: RTCPeerConnection | null = null;
+  private chain: Promise<void> = Promise.resolve();
   /** Candidates that came before the offer they belong to (an SFU trickles early): applied after it. */
-  let early: RTCIceCandidateInit[] = [];
-  let socket: SignalingSocket<ViewerMessage> | null = null;
-  let viewerId: string | null = null;
-  let publisherOnline = false;
+  private early: RTCIceCandidateInit[] = [];
+  private socket: SignalingSocket<ViewerMessage> | null = null;
+  private viewerId: string | null = null;
+  private publisherOnline = false;
   /** undefined until the first room.state of a socket: then any session counts as new. */
-  let session: string | null | undefined;
-  let unhealthySince = 0;
-  let step = 0;
-  let rejoins = 0;
-  let keyframeRequests = 0;
-  let reading: RtcReading | null = null;
-  let sample: RtcSample | undefined;
-  let lastProgressAt = 0;
-  let lastKeyframeAt = 0;
-  let lastReportAt = 0;
-  let reportedState = '';
-  let tickBusy = false;
+  private session: string | null | undefined;
+  private readonly ladder = new RecoveryLadder();
+  private rejoins = 0;
+  private keyframeRequests = 0;
+  private reading: RtcReading | null = null;
+  private sample: RtcSample | undefined;
+  private lastProgressAt = 0;
+  private lastKeyframeAt = 0;
+  private lastReportAt = 0;
+  private reportedState = '';
+  private tickBusy = false;
+  private readonly keeper: TokenKeeper;
+  private readonly timer: ReturnType<typeof setInterval>;
+  // OBS makes a browser source visible when its scene goes live: start it on a fresh picture.
+  private readonly onVisible = () => document.visibilityState === 'visible' && this.requestKeyframe();
 
-  const setStatus = (next: ViewerStatus) => {
-    if (next === status) return;
-    status = next;
-    opts.onStatus?.(next);
-  };
-
-  const send = (message: ViewerMessage) => socket?.send(message) ?? false;
-
-  const loadIce = () => {
-    iceReady = fetchIceServers(keeper.token).then((servers) => {
-      ice = servers;
-      // Fresh TURN credentials apply to the next ICE restart; the running path is unaffected.
-      pc?.setConfiguration({ iceServers: ice, iceTransportPolicy: relay ? 'relay' : 'all' });
-    });
-  };
-
-  const keeper = keepTokenFresh({
-    token: opts.token ?? '',
-    room,
-    fallback: opts.viewToken,
-    onToken() {
-      if (status === 'token-dead') setStatus('connecting');
-      loadIce();
-      if (!socket) open();
-    },
-    onDead: () => setStatus('token-dead'),
-  });
-
-  const open = () => {
-    if (stopped || !keeper.token) return;
-    socket = signalingSocket<ToViewer, ViewerMessage>({
-      url: () => signalingUrl(room, 'viewer', keeper.token),
-      onOpen() {
-        // A new socket is a new viewer id: the publisher makes a new connection for it.
-        closePc();
-        session = undefined;
+  constructor(private readonly opts: ViewerOptions) {
+    this.relay = !!opts.relayOnly;
+    this.keeper = keepTokenFresh({
+      token: opts.token ?? '',
+      room: opts.room,
+      fallback: opts.viewToken,
+      onToken: () => {
+        if (this.current === 'token-dead') this.setStatus('connecting');
+        this.loadIce();
+        if (!this.socket) this.open();
       },
-      onMessage: handle,
+      onDead: () => this.setStatus('token-dead'),
     });
-  };
+    this.loadIce();
+    this.open();
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    document.addEventListener('visibilitychange', this.onVisible);
+    liveViewers.add(this);
+  }
 
-  const closePc = () => {
-    if (!pc) return;
-    const old = pc;
-    pc = null;
+  get status(): ViewerStatus {
+    return this.current;
+  }
+
+  setToken(token: string): void {
+    this.keeper.set(token);
+  }
+
+  /** Ask the publisher for a key frame now (e.g. the source just became visible in OBS). */
+  requestKeyframe(): void {
+    if (this.pc?.connectionState !== 'connected') return;
+    this.lastKeyframeAt = Date.now();
+    this.keyframeRequests++;
+    this.send({ type: 'viewer.request-keyframe' });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    document.removeEventListener('visibilitychange', this.onVisible);
+    this.keeper.stop();
+    this.socket?.close();
+    this.closePc();
+    liveViewers.delete(this);
+    this.setStatus('stopped');
+  }
+
+  /** A snapshot for tests and the console. */
+  info(): ViewerInfo {
+    return {
+      status: this.current,
+      viewerId: this.viewerId,
+      state: this.pc?.connectionState ?? 'none',
+      ladderStep: this.ladder.step,
+      relayOnly: this.relay,
+      rejoins: this.rejoins,
+      keyframeRequests: this.keyframeRequests,
+      reading: this.reading,
+      token: this.keeper.token,
+    };
+  }
+
+  private setStatus(next: ViewerStatus) {
+    if (next === this.current) return;
+    this.current = next;
+    this.opts.onStatus?.(next);
+  }
+
+  private send(message: ViewerMessage): boolean {
+    return this.socket?.send(message) ?? false;
+  }
+
+  private loadIce() {
+    this.iceReady = fetchIceServers(this.keeper.token).then((servers) => {
+      this.ice = servers;
+      // Fresh TURN credentials apply to the next ICE restart; the running path is unaffected.
+      this.pc?.setConfiguration(this.rtcConfig());
+    });
+  }
+
+  private rtcConfig(): RTCConfiguration {
+    return { iceServers: this.ice, iceTransportPolicy: this.relay ? 'relay' : 'all' };
+  }
+
+  private open() {
+    if (this.stopped || !this.keeper.token) return;
+    this.socket = signalingSocket<ToViewer, ViewerMessage>({
+      url: () => signalingUrl(this.opts.room, 'viewer', this.keeper.token),
+      onOpen: () => {
+        // A new socket is a new viewer id: the publisher makes a new connection for it.
+        this.closePc();
+        this.session = undefined;
+      },
+      onMessage: (message) => this.handle(message),
+    });
+  }
+
+  private closePc() {
+    if (!this.pc) return;
+    const old = this.pc;
+    this.pc = null;
     old.ontrack = old.onicecandidate = old.onconnectionstatechange = null;
     old.close();
-    early = [];
-    sample = undefined;
-    reading = null;
-  };
+    this.early = [];
+    this.sample = undefined;
+    this.reading = null;
+  }
 
-  const createPc = () => {
-    const conn = new RTCPeerConnection({ iceServers: ice, iceTransportPolicy: relay ? 'relay' : 'all' });
+  private createPc(): RTCPeerConnection {
+    const conn = new RTCPeerConnection(this.rtcConfig());
+    const video = this.opts.video;
     conn.ontrack = (event) => {
       const stream = event.streams[0] ?? new MediaStream([event.track]);
       if (video.srcObject !== stream) video.srcObject = stream;
@@ -152,65 +206,50 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
       });
     };
     conn.onicecandidate = (event) => {
-      if (event.candidate) send({ type: 'ice-candidate', candidate: candidateToWire(event.candidate) });
+      if (event.candidate) this.send({ type: 'ice-candidate', candidate: candidateToWire(event.candidate) });
     };
     conn.onconnectionstatechange = () => {
-      if (conn !== pc) return;
+      if (conn !== this.pc) return;
       if (conn.connectionState === 'connected') {
-        step = 0;
-        unhealthySince = 0;
-        lastProgressAt = Date.now();
+        this.ladder.reset();
+        this.lastProgressAt = Date.now();
       }
-      report(true);
+      this.report(true);
     };
     return conn;
-  };
+  }
 
   /** SDP and candidates are applied strictly in arrival order, one at a time. */
-  const queue = (work: () => Promise<void>) => {
-    chain = chain.then(work).catch((error: unknown) => {
+  private queue(work: () => Promise<void>) {
+    this.chain = this.chain.then(work).catch((error: unknown) => {
       console.warn('webrtc viewer:', error);
       // A broken negotiation: start over with a fresh connection on the next ladder tick.
-      closePc();
+      this.closePc();
     });
-  };
+  }
 
-  function handle(message: ToViewer) {
+  private handle(message: ToViewer) {
     switch (message.type) {
       case 'room.state':
-        if (message.viewer_id) viewerId = message.viewer_id;
-        publisherOnline = message.publisher;
-        if (message.publisher_session !== session) {
+        if (message.viewer_id) this.viewerId = message.viewer_id;
+        this.publisherOnline = message.publisher;
+        if (message.publisher_session !== this.session) {
           // Another publisher (or none): its connection is gone; the new one will offer.
-          session = message.publisher_session;
-          closePc();
-          step = 0;
-          unhealthySince = Date.now();
+          this.session = message.publisher_session;
+          this.closePc();
+          this.ladder.restartClock();
         }
         return;
       case 'offer':
-        queue(async () => {
-          await iceReady;
-          const pending = early.splice(0);
-          // A different DTLS fingerprint means a new connection on the publisher's side (it
-          // replaced a broken one): ours cannot continue it. An ICE restart keeps the fingerprint.
-          const current = pc?.remoteDescription?.sdp;
-          if (current && fingerprint(current) !== fingerprint(message.sdp)) closePc();
-          pc ??= createPc();
-          const conn = pc;
-          await conn.setRemoteDescription({ type: 'offer', sdp: message.sdp });
-          for (const candidate of pending) await conn.addIceCandidate(candidate).catch(() => undefined);
-          await conn.setLocalDescription();
-          if (conn === pc && conn.localDescription) send({ type: 'answer', sdp: conn.localDescription.sdp });
-        });
+        this.queue(() => this.accept(message.sdp));
         return;
       case 'ice-candidate': {
         const candidate = message.candidate;
         if (!candidate?.candidate) return;
-        queue(async () => {
-          if (pc?.remoteDescription) await pc.addIceCandidate(candidate).catch(() => undefined);
+        this.queue(async () => {
+          if (this.pc?.remoteDescription) await this.pc.addIceCandidate(candidate).catch(() => undefined);
           // Before any offer: keep it for the next one (bounded; a stale one fails harmlessly).
-          else if (early.length < 64) early.push(candidate);
+          else if (this.early.length < 64) this.early.push(candidate);
         });
         return;
       }
@@ -222,139 +261,103 @@ export function startViewer(opts: ViewerOptions): WebrtcViewer {
     }
   }
 
+  private async accept(sdp: string) {
+    await this.iceReady;
+    const pending = this.early.splice(0);
+    // A different DTLS fingerprint means a new connection on the publisher's side (it
+    // replaced a broken one): ours cannot continue it. An ICE restart keeps the fingerprint.
+    const current = this.pc?.remoteDescription?.sdp;
+    if (current && fingerprint(current) !== fingerprint(sdp)) this.closePc();
+    this.pc ??= this.createPc();
+    const conn = this.pc;
+    await conn.setRemoteDescription({ type: 'offer', sdp });
+    for (const candidate of pending) await conn.addIceCandidate(candidate).catch(() => undefined);
+    await conn.setLocalDescription();
+    if (conn === this.pc && conn.localDescription) this.send({ type: 'answer', sdp: conn.localDescription.sdp });
+  }
+
   /** Once a second: health, the ladder, stalls and the periodic report. */
-  async function tick() {
-    if (stopped || tickBusy) return;
-    tickBusy = true;
+  private async tick() {
+    if (this.stopped || this.tickBusy) return;
+    this.tickBusy = true;
     try {
       const now = Date.now();
-      const conn = pc;
+      const conn = this.pc;
       // Media flows peer to peer: it may play on while the signaling socket reconnects.
       if (conn && conn.connectionState === 'connected') {
-        setStatus('playing');
-        await watchFrames(conn, now);
+        this.setStatus('playing');
+        await this.watchFrames(conn, now);
         return;
       }
-      if (!socket?.connected || !publisherOnline) {
-        unhealthySince = 0;
-        step = 0;
-        setStatus(status === 'token-dead' ? status : socket?.connected ? 'waiting' : 'connecting');
+      if (!this.socket?.connected || !this.publisherOnline) {
+        this.ladder.reset();
+        this.setStatus(this.current === 'token-dead' ? this.current : this.socket?.connected ? 'waiting' : 'connecting');
         return;
       }
-      setStatus(step > 0 ? 'recovering' : 'connecting');
-      if (!unhealthySince) unhealthySince = now;
-      // `failed` will not heal by waiting: climb at once, but give each later rung its time.
-      const wait = conn?.connectionState === 'failed' && step === 0 ? 0 : RUNG_MS;
-      if (now - unhealthySince < wait) return;
-      unhealthySince = now;
-      climb();
+      this.setStatus(this.ladder.step > 0 ? 'recovering' : 'connecting');
+      if (this.ladder.due(now, conn?.connectionState === 'failed')) this.climb();
     } finally {
-      tickBusy = false;
+      this.tickBusy = false;
     }
   }
 
-  function climb() {
-    step++;
-    if (!pc) {
+  /** The ladder's rungs, in order; `ladder.step` is the rung just reached. */
+  private climb() {
+    const step = this.ladder.step;
+    if (!this.pc) {
       // No connection at all (an offer got lost): ask for a new one; re-join if that fails twice.
-      if (step >= 3) return rejoin();
-      send({ type: 'viewer.request-restart', fresh: true });
+      if (step >= 3) return this.rejoin();
+      this.send({ type: 'viewer.request-restart', fresh: true });
       return;
     }
     if (step === 1) {
-      send({ type: 'viewer.request-restart' });
+      this.send({ type: 'viewer.request-restart' });
       return;
     }
-    if (step === 2 && !relay && hasTurn(ice)) {
-      relay = true;
-      pc.setConfiguration({ iceServers: ice, iceTransportPolicy: 'relay' });
-      send({ type: 'viewer.request-restart' });
+    if (step === 2 && !this.relay && hasTurn(this.ice)) {
+      this.relay = true;
+      this.pc.setConfiguration(this.rtcConfig());
+      this.send({ type: 'viewer.request-restart' });
       return;
     }
-    rejoin();
+    this.rejoin();
   }
 
   /** The last rung: a new socket (a new viewer id), a new connection, fresh ICE servers. */
-  function rejoin() {
-    rejoins++;
-    step = 0;
-    unhealthySince = Date.now();
-    relay = !!opts.relayOnly;
-    socket?.close();
-    socket = null;
-    closePc();
-    loadIce();
-    open();
+  private rejoin() {
+    this.rejoins++;
+    this.ladder.restartClock();
+    this.relay = !!this.opts.relayOnly;
+    this.socket?.close();
+    this.socket = null;
+    this.closePc();
+    this.loadIce();
+    this.open();
   }
 
-  async function watchFrames(conn: RTCPeerConnection, now: number) {
-    const next = await readStats(conn, 'inbound', sample);
-    if (conn !== pc) return;
-    const before = sample;
-    sample = next.sample;
-    reading = next;
-    if (!before || next.sample.frames > before.frames) lastProgressAt = now;
+  private async watchFrames(conn: RTCPeerConnection, now: number) {
+    const next = await readStats(conn, 'inbound', this.sample);
+    if (conn !== this.pc) return;
+    const before = this.sample;
+    this.sample = next.sample;
+    this.reading = next;
+    if (!before || next.sample.frames > before.frames) this.lastProgressAt = now;
     const packetsFlow = before !== undefined && next.sample.bytes > before.bytes;
     // A static screen sends few packets and few frames; only packets without frames is a stall.
-    if (packetsFlow && now - lastProgressAt > STALL_MS && now - lastKeyframeAt > STALL_MS) requestKeyframe();
-    report(false);
+    if (packetsFlow && now - this.lastProgressAt > STALL_MS && now - this.lastKeyframeAt > STALL_MS) this.requestKeyframe();
+    this.report(false);
   }
 
   /** viewer.state for room stats: on every state change and every few seconds. */
-  function report(force: boolean) {
-    const state = pc?.connectionState ?? 'new';
+  private report(force: boolean) {
+    const state = this.pc?.connectionState ?? 'new';
     const now = Date.now();
-    if (!force && state === reportedState && now - lastReportAt < REPORT_MS) return;
-    reportedState = state;
-    lastReportAt = now;
-    const metrics: PeerMetrics = { ...(reading?.metrics ?? {}), state };
-    send({ type: 'viewer.state', ...metrics });
+    if (!force && state === this.reportedState && now - this.lastReportAt < REPORT_MS) return;
+    this.reportedState = state;
+    this.lastReportAt = now;
+    const metrics: PeerMetrics = { ...(this.reading?.metrics ?? {}), state };
+    this.send({ type: 'viewer.state', ...metrics });
   }
-
-  const requestKeyframe = () => {
-    if (pc?.connectionState !== 'connected') return;
-    lastKeyframeAt = Date.now();
-    keyframeRequests++;
-    send({ type: 'viewer.request-keyframe' });
-  };
-  // OBS makes a browser source visible when its scene goes live: start it on a fresh picture.
-  const onVisible = () => document.visibilityState === 'visible' && requestKeyframe();
-
-  loadIce();
-  open();
-  const timer = setInterval(() => void tick(), TICK_MS);
-  document.addEventListener('visibilitychange', onVisible);
-
-  const viewer: WebrtcViewer = {
-    get status() {
-      return status;
-    },
-    setToken: (token) => keeper.set(token),
-    requestKeyframe,
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-      keeper.stop();
-      socket?.close();
-      closePc();
-      liveViewers.delete(viewer);
-      setStatus('stopped');
-    },
-    info: () => ({
-      status,
-      viewerId,
-      state: pc?.connectionState ?? 'none',
-      ladderStep: step,
-      relayOnly: relay,
-      rejoins,
-      keyframeRequests,
-      reading,
-      token: keeper.token,
-    }),
-  };
-  liveViewers.add(viewer);
-  return viewer;
 }
 
 const fingerprint = (sdp: string) => /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim() ?? null;

@@ -47,7 +47,7 @@ for (const storeKind of ['redis', 'embedded'] as const) {
     assert.match(bodies[0]!, /invalid_or_expired_key/);
   });
 
-  keys('form fields as in the seed; the store keeps no usable key; consume sets an HttpOnly cookie', async () => {
+  keys('form fields as in the FastAPI version; the store keeps no usable key; consume sets an HttpOnly cookie', async () => {
     const res = await server.api('/api/moderator-keys/generate', {
       method: 'POST',
       streamer: true,

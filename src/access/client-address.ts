@@ -1,6 +1,6 @@
 /**
  * The address rate limits key on. X-Forwarded-For is believed only when the peer itself is a
- * trusted proxy (the seed keyed limits on the proxy's address, so one visitor could block all).
+ * trusted proxy (the FastAPI version keyed limits on the proxy's address, so one visitor could block all).
  */
 export function clientAddress(peer: string, forwardedFor: string | undefined, trustedProxies: readonly string[]): string {
   const normalisedPeer = normalise(peer);

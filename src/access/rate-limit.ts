@@ -1,6 +1,6 @@
 /**
  * Fixed-window rate limits kept in the store, so they hold across processes sharing Redis.
- * Buckets follow the seed MVP's names and numbers.
+ * Buckets follow the FastAPI version's names and numbers.
  */
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/store.ts';

@@ -12,7 +12,7 @@ import { createServices, instanceIdFrom, listenUrl } from '../create-services.ts
 import type { Store } from '../store/store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { cachedAssets } from '../http/assets.ts';
-import { SECRETS_FILE, resolveSecrets } from '../access/dev-secrets.ts';
+import { SECRETS_FILE, resolveSecrets } from '../access/generated-dev-secrets.ts';
 import type { RunningServer } from '../node/server.ts';
 import { fileUploadStorage } from '../node/file-upload-storage.ts';
 import { espeakEngine } from '../node/espeak-engine.ts';

@@ -1,5 +1,5 @@
 /**
- * Request bodies from curl scripts come as JSON or as forms (the seed took forms); both land
+ * Request bodies from curl scripts come as JSON or as forms (the FastAPI version took forms); both land
  * in one plain object, validated by the route's schema. Size is bounded before parsing.
  */
 import type { Context } from 'hono';

@@ -146,6 +146,46 @@ test('media play/stop with JSON, the default room, kinds by file type, and what 
   assert.equal((await status(`/api/media/play?token=${view}`, { json: { id: 'x', url: '/uploads/a.mp4' } }))[0], 401, 'a view token is read-only');
 });
 
+test('media play/stop are playback cues from the server clock, one version per call (form fields and JSON)', async ({ server }) => {
+  const call = async (path: string, init: Parameters<TestServer['api']>[1]) => {
+    const before = Date.now();
+    const res = await server.api(path, { method: 'POST', streamer: true, ...init });
+    assert.is(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as { version: number; item: Item };
+    const stored = ((await (await server.api('/api/rooms/cues/scene', { streamer: true })).json()) as { items: Item[] }).items.find((i) => i.id === body.item.id)!;
+    assert.equal(stored, body.item, 'the answer is the stored item');
+    return { ...body, before, after: Date.now() };
+  };
+  const played = await call('/api/media/play', form({ id: 'alert', url: '/uploads/alert.webm', room: 'cues' }));
+  const playing = played.item.playback!;
+  assert.is(playing.state, 'playing');
+  assert.is(playing.offset, 0);
+  assert.ok(playing.at >= played.before && playing.at <= played.after, `at ${playing.at} is the server's time of the call`);
+
+  const stopped = await call('/api/media/stop', { json: { id: 'alert', room: 'cues' } });
+  assert.is(stopped.version, played.version + 1, 'cue and hide are one version');
+  assert.equal([stopped.item.visible, stopped.item.playback!.state, stopped.item.playback!.offset], [false, 'stopped', 0]);
+  assert.ok(stopped.item.playback!.at >= stopped.before && stopped.item.playback!.at <= stopped.after);
+
+  const replayed = await call('/api/media/play', { json: { id: 'alert', url: '/uploads/alert.webm', room: 'cues' } });
+  assert.is(replayed.version, stopped.version + 1);
+  assert.equal([replayed.item.visible, replayed.item.playback!.state, replayed.item.playback!.offset], [true, 'playing', 0]);
+  assert.ok(replayed.item.playback!.at >= replayed.before, 'a stopped clip plays again from the start, now');
+
+  await server.api('/api/rooms/cues/ops', { method: 'POST', streamer: true, json: { type: 'cue', id: 'alert', action: 'pause' } });
+  const paused = (await call('/api/media/stop', form({ id: 'alert', room: 'cues' }))).item;
+  assert.is(paused.playback!.state, 'stopped');
+  const sound = await call('/api/media/play', { json: { id: 'ding', url: '/uploads/ding.ogg', room: 'cues' } });
+  assert.equal([sound.item.kind, sound.item.playback!.state], ['audio', 'playing']);
+  const still = await call('/api/media/play', { json: { id: 'ding', url: '/uploads/ding.ogg', room: 'cues' } });
+  assert.equal(still.item.playback, sound.item.playback, 'playing the same source again does not jump back to 0');
+
+  const picture = await call('/api/media/play', form({ id: 'logo', url: '/uploads/logo.png', room: 'cues' }));
+  assert.equal([picture.item.kind, picture.item.visible, picture.item.playback], ['image', true, undefined], 'an image has no playback');
+  const hidden = await call('/api/media/stop', form({ id: 'logo', room: 'cues' }));
+  assert.equal([hidden.item.visible, hidden.item.playback], [false, undefined]);
+});
+
 type Sig = TestSocket<{ type: string; viewer_id?: string }>;
 
 test('GET /api/webrtc/rooms/{room}/stats answers ok, room, publisher_online, viewers (a number), publisher_metrics; ours as publisher, viewer_list', async ({ server }) => {

@@ -1,5 +1,5 @@
 /**
- * Process-wide counters behind GET /api/metrics/realtime. Field names follow the seed MVP so
+ * Process-wide counters behind GET /api/metrics/realtime. Field names follow the FastAPI version so
  * existing dashboards keep reading them.
  */
 export class Metrics {

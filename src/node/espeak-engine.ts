@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
-import { ttsAudioName, type TtsEngine, type TtsSynthesisRequest } from '../tts/tts-engine.ts';
+import { ttsAudioName, type TtsEngine, type TtsSynthesisRequest } from '../tts-engine.ts';
 
 export interface EspeakOptions {
   binary: string;

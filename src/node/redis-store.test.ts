@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort, sharedRedisUrl, startRedis, type RedisServer } from '../../testing/redis-server.ts';
-import { storeContract } from '../store/contract.ts';
+import { storeContract } from '../../testing/store-contract.ts';
 import { StoreUnavailableError } from '../store/store.ts';
 import { RedisStore } from './redis-store.ts';
 

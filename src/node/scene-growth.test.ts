@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OverlayRoom, PATCH_HISTORY } from '../../rooms/overlay-room.ts';
-import { loadSceneState, tombstoneCount } from '../../rooms/scene-state.ts';
+import { loadSceneState, tombstoneCount } from '../../rooms/scene-model.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { Store } from '../store/store.ts';
 import { Metrics } from '../metrics/metrics.ts';

@@ -21,7 +21,7 @@ import type { Store } from '../store/store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { FilePersistence } from './file-persistence.ts';
 import { RedisStore } from './redis-store.ts';
-import { resolveSecrets } from './dev-secrets.ts';
+import { resolveSecrets } from './dev-secrets-file.ts';
 import { fileAssets } from './file-assets.ts';
 import { fileUploadStorage } from './file-upload-storage.ts';
 import { espeakEngine } from './espeak-engine.ts';

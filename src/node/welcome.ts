@@ -3,6 +3,7 @@ import type { RunningServer } from './server.ts';
 import { ADMIN_LINK_TTL_SECONDS } from '../access/admin-links.ts';
 import { isLoopbackHost } from '../create-services.ts';
 import { DEFAULT_ROOM } from '../protocol/constants.ts';
+import { FIRST_MODERATOR_LABEL } from '../protocol/well-known-labels.ts';
 
 
 /**
@@ -21,7 +22,7 @@ export async function printWelcome(server: RunningServer): Promise<void> {
   ];
   for (const room of config.PUBLIC_OVERLAY_ROOMS) lines.push(`  WARNING: room "${room}" is public (PUBLIC_OVERLAY_ROOMS): ${base}/overlay?room=${room} works without a token`);
   try {
-    const { key } = await services.keys.issue({ room: DEFAULT_ROOM, label: 'first moderator', streamerId: 'streamer', ttlSeconds: config.MODERATOR_KEY_TTL_SECONDS });
+    const { key } = await services.keys.issue({ room: DEFAULT_ROOM, label: FIRST_MODERATOR_LABEL, streamerId: 'streamer', ttlSeconds: config.MODERATOR_KEY_TTL_SECONDS });
     lines.push(`  Moderator panel (one-time key, ${Math.round(config.MODERATOR_KEY_TTL_SECONDS / 60)} min):  ${base}/moderator?key=${key}`);
   } catch {
     lines.push('  (no moderator key: the store is unavailable right now)');

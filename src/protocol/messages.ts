@@ -15,7 +15,7 @@ const ClientTs = v.optional(v.pipe(v.number(), v.finite()));
 const opMeta = { req_id: ReqId, base_version: v.optional(Version) };
 const AliasedItem = v.pipe(v.unknown(), v.transform(normaliseItemAliases), Item);
 
-/** Scene operations a moderator (or the streamer) may send. The seed's ops come first. */
+/** Scene operations a moderator (or the streamer) may send. The FastAPI version's ops come first. */
 export const SceneOp = v.variant('type', [
   v.object({ type: v.literal('add'), item: v.pipe(v.unknown(), v.transform(normaliseAddItem), Item), ...opMeta }),
   v.object({ type: v.literal('update'), item: AliasedItem, ...opMeta }),

@@ -1,6 +1,6 @@
 /**
  * The scene model, declared once and imported by the server, the rooms and every client.
- * Input schemas accept the seed MVP's aliases (`content`, `font`) and normalise them, so
+ * Input schemas accept the FastAPI version's aliases (`content`, `font`) and normalise them, so
  * scripts written against the old API keep working.
  */
 import * as v from 'valibot';
@@ -119,7 +119,7 @@ const changeableFields = {
 const ITEM_DEFAULTS = { x: 0, y: 0, w: 320, h: 180, z: 0, rotation: 0, opacity: 1, visible: true, locked: false };
 
 export const ItemChanges = v.pipe(
-  // `content` is the seed's alias for text or src; which one depends on the patched item's kind.
+  // `content` is the FastAPI version's alias for text or src; which one depends on the patched item's kind.
   v.object(
     { ...changeableFields, content: v.optional(v.pipe(v.string('content must be a string'), v.maxLength(MAX_TEXT_LENGTH, `content is longer than ${MAX_TEXT_LENGTH} characters`))) },
     'changes must be an object',
@@ -149,7 +149,7 @@ function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
 }
 
 /**
- * The seed's panel wrote `content` for a text item's text or a media item's src, and `font`
+ * The FastAPI version's panel wrote `content` for a text item's text or a media item's src, and `font`
  * for the font size. Rewrite those before validation. When an item carries both names, the
  * legacy one wins: only legacy clients send it, and they send the new name back unchanged
  * next to the one they edited (they read both from GET /api/scene).
@@ -167,7 +167,7 @@ export function normaliseItemAliases(input: unknown): unknown {
     if (out.font !== undefined) out.fontSize = typeof out.font === 'string' ? Number.parseFloat(out.font) : out.font;
     delete out.font;
   }
-  // The seed sent `type` for the kind of an item.
+  // The FastAPI version sent `type` for the kind of an item.
   if (out.kind === undefined && typeof out.type === 'string') out.kind = out.type;
   return out;
 }

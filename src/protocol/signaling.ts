@@ -5,7 +5,7 @@
  * into their bundles), so a message name spelled wrong fails `tsc`.
  *
  * Addressing: each viewer gets a `viewer_id` from the server. Publisher messages carry
- * `to: viewer_id` (no `to` = every viewer, as in the seed); viewer messages reach the
+ * `to: viewer_id` (no `to` = every viewer, as in the FastAPI version); viewer messages reach the
  * publisher with `from: viewer_id` added by the server. The publisher always makes the offer.
  */
 import * as v from 'valibot';
@@ -180,7 +180,7 @@ export type ToViewer =
   | RoomState
   | { type: 'offer'; sdp: string }
   | { type: 'ice-candidate'; candidate: IceCandidate }
-  /** The publisher's view of this viewer's connection (seed: publisher → viewer). */
+  /** The publisher's view of this viewer's connection (FastAPI version: publisher → viewer). */
   | { type: 'publisher.metrics'; metrics: PeerMetrics }
   | Pong
   | SignalingError;

@@ -41,7 +41,7 @@ const boundedNumber = (name: string, min: number, max: number) =>
     v.maxValue(max, `${name} must be at most ${max}`),
   );
 
-/** The seed's body, with bounds. Empty form fields count as absent, so defaults apply. */
+/** The FastAPI version's body, with bounds. Empty form fields count as absent, so defaults apply. */
 export const TtsSpeakBody = v.pipe(
   v.unknown(),
   v.transform(withoutEmptyStrings),

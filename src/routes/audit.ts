@@ -2,7 +2,7 @@
  * GET /api/rooms/:room/audit?before=&limit=&action=&who=: the room's audit log, one page of
  * the newest entries older than `before` (ms), filtered by action (exact, or a prefix such as
  * `key` for `key.*`) and by who (exact, case-insensitive). The page itself is oldest first, as
- * the seed's route always answered; `next_before` asks for the page before it.
+ * the FastAPI version's route always answered; `next_before` asks for the page before it.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -12,7 +12,7 @@ import type { AuditEntry } from '../store/store.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { AUDIT_CAP } from '../protocol/constants.ts';
 import { badRequest } from '../errors.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 
 const DEFAULT_LIMIT = 200;
 const digits = (max: number) => v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, 'must be a whole number'), v.transform(Number), v.maxValue(max)));
@@ -31,7 +31,7 @@ export function auditRoutes(services: Services) {
     const parsed = v.safeParse(AuditQuery, c.req.query());
     if (!parsed.success) throw badRequest('bad_query', `${v.getDotPath(parsed.issues[0]) ?? 'query'}: ${parsed.issues[0].message}`);
     const query = parsed.output;
-    const room = roomOf(c);
+    const room = roomName(c);
     const limit = Math.max(query.limit ?? DEFAULT_LIMIT, 1);
     const filtering = query.before !== undefined || query.action || query.who;
     // Without filters one more than a page tells whether there is more, and whether the oldest

@@ -92,7 +92,7 @@ api('audit pages newest first without skipping entries that share a timestamp; f
   assert.equal([next.entries.map((e) => e.ts), next.next_before], [[1000], null]);
   assert.equal((await page('action=key')).entries.map((e) => e.action), ['key.issued'], 'a prefix means key.*, not keyboard');
   assert.equal((await page('who=ALICE')).entries.map((e) => e.ts), [2000, 2000, 3000]);
-  assert.equal((await page('')).entries.length, 5, 'no query: the seed route as before');
+  assert.equal((await page('')).entries.length, 5, 'no query: the legacy API route as before');
   for (const bad of ['limit=abc', 'before=-1', `action=${'x'.repeat(65)}`]) {
     const res = await server.api(`/api/rooms/paged/audit?${bad}`, { streamer: true });
     assert.is(res.status, 400, bad);

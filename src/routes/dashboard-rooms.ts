@@ -18,10 +18,10 @@ import { authenticate } from '../access/authenticate.ts';
 import { readValidBody } from '../http/body.ts';
 import { RoomId, emptyScene } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { issueKey, KeyLabel, KeyTtl } from './moderator-keys.ts';
 import { audit } from '../store/audit.ts';
-import { publicBaseUrl } from './public-url.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
 
 const NewRoomBody = v.object({ room: RoomId });
 const InviteBody = v.object({ label: KeyLabel, ttl: KeyTtl });
@@ -64,7 +64,7 @@ export function dashboardRoomRoutes(services: Services) {
   });
 
   app.post('/api/rooms/:room/invites', streamer, async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const body = await readValidBody(c, InviteBody);
     const issued = await issueKey(services, c, { room, label: body.label, ttl: body.ttl });
     const url = `${publicBaseUrl(services, c)}/moderator?key=${encodeURIComponent(issued.key)}`;
@@ -72,7 +72,7 @@ export function dashboardRoomRoutes(services: Services) {
   });
 
   app.get('/api/rooms/:room/overlays', streamer, async (c) => {
-    const name = roomOf(c);
+    const name = roomName(c);
     const live = services.overlays.peek(name);
     const connections = live ? [...live.connections.values()] : [];
     return c.json({

@@ -1,11 +1,15 @@
 /**
  * The FastAPI version's media control: `POST /api/media/play {id, url, loop}` and
- * `POST /api/media/stop {id}` (form fields or JSON; `room` optional, default main). Built on
- * the room: play adds or updates the media item with that id (source, loop, shown), stop
- * hides it; both are ops, so they are versioned, stored before the answer and broadcast —
- * our overlays see the item change, the FastAPI version's sockets also get `media.play` /
- * `media.stop` as before. Same credentials as the other write routes: the streamer, or a
- * moderator of the room. (When playback cues exist, these become cues.)
+ * `POST /api/media/stop {id}` (form fields or JSON; `room` optional, default main), mapped onto
+ * the room's playback cues. Play adds or updates the media item with that id (source, loop,
+ * shown) and, for video/audio, cues it from the server clock (`restart`, or `play` when the
+ * same source is paused or already playing, so a repeated call does not jump back); stop cues
+ * `stop` and hides it, as the FastAPI version did. An image has no playback: play shows it,
+ * stop hides it. The item write and the cue are one op (the cue's changes computed by
+ * rooms/playback-clock.ts, conditional on the version they were computed from), so each call is
+ * one version, stored before the answer and broadcast; the FastAPI version's sockets also get
+ * `media.play` / `media.stop` as before. Same credentials as the other write routes: the
+ * streamer, or a moderator of the room.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -20,7 +24,9 @@ import { CANVAS_HEIGHT, CANVAS_WIDTH, ItemId, MediaSrc, RoomId, type Item, type 
 import { SceneOp } from '../protocol/messages.ts';
 import { parseValue } from '../protocol/parse.ts';
 import { mimeOfStoredName } from '../uploads/media-types.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { cueChanges } from '../../rooms/playback-clock.ts';
+import type { CueAction } from '../protocol/playback.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
 
 /** Forms send booleans as text. */
@@ -42,10 +48,10 @@ export function legacyMediaRoutes(services: Services) {
   app.post('/api/media/play', write, async (c) => {
     const body = await readValidBody(c, PlayBody);
     const room = await targetRoom(services, c.get('principal'), body.room);
-    const { item, version } = await commit(room, c.get('principal').label, body.id, (current) => ({
-      type: 'update',
-      item: { ...(current ?? newMediaItem(body.id, body.url)), src: body.url, loop: body.loop, visible: true },
-    }));
+    const { item, version } = await commit(room, c.get('principal').label, body.id, (current) => {
+      const shown = { ...(current ?? newMediaItem(body.id, body.url)), src: body.url, loop: body.loop, visible: true } as Item;
+      return { type: 'update', item: { ...shown, ...cued(shown, playAction(current, body.url)) } };
+    });
     room.announceLegacy({ type: 'media.play', id: body.id, url: body.url, loop: body.loop });
     return c.json({ ok: true, id: body.id, version, item });
   });
@@ -55,7 +61,7 @@ export function legacyMediaRoutes(services: Services) {
     const room = await targetRoom(services, c.get('principal'), body.room);
     const { item, version } = await commit(room, c.get('principal').label, body.id, (current) => {
       if (!current) throw new AppError(404, 'not_found', `no item with id ${body.id}`);
-      return { type: 'patch', id: body.id, changes: { visible: false } };
+      return { type: 'patch', id: body.id, changes: { ...cued(current, 'stop'), visible: false } };
     });
     room.announceLegacy({ type: 'media.stop', id: body.id });
     return c.json({ ok: true, id: body.id, version, item });
@@ -93,4 +99,17 @@ function newMediaItem(id: string, url: string): Partial<Item> & { id: string; ki
   const mime = mimeOfStoredName(path.slice(path.lastIndexOf('/') + 1)) ?? '';
   const kind: ItemKind = mime.startsWith('audio/') ? 'audio' : mime.startsWith('image/') ? 'image' : 'video';
   return { id, kind, x: 0, y: 0, w: CANVAS_WIDTH, h: CANVAS_HEIGHT };
+}
+
+/** Play from the start, unless the same source is merely paused (resume) or already playing (keep going). */
+function playAction(current: Item | undefined, url: string): CueAction {
+  if (!current || current.src !== url || !current.visible) return 'restart';
+  return current.playback?.state === 'playing' || current.playback?.state === 'paused' ? 'play' : 'restart';
+}
+
+/** The playback a cue sets now; nothing for an image (it has no playback) or a cue that changes nothing. */
+function cued(item: Item, action: CueAction): Partial<Item> {
+  if (item.kind !== 'video' && item.kind !== 'audio') return {};
+  const changes = cueChanges(item, action, Date.now());
+  return typeof changes === 'object' && changes !== null ? changes : {};
 }

@@ -89,7 +89,7 @@ test('a batch on the ops route names the op and the field too', async ({ server,
   assert.equal(body.error.issues, { 'ops.1.item.src': ['src must not contain a backslash'] });
 });
 
-test('a patch cannot smuggle an outside src in through `changes.src` or the seed alias `content`', async ({ server, moderator }) => {
+test('a patch cannot smuggle an outside src in through `changes.src` or the legacy alias `content`', async ({ server, moderator }) => {
   moderator.send({ type: 'add', req_id: 'logo', item: { id: 'logo', kind: 'image', src: '/uploads/logo.png' } });
   await moderator.next('ack', (m) => m.req_id === 'logo');
   for (const changes of [{ src: 'https://evil.example/x.png' }, { content: 'https://evil.example/x.png' }]) {

@@ -1,4 +1,4 @@
-/** Health for load balancers and the seed's realtime metrics for dashboards. */
+/** Health for load balancers and the FastAPI version's realtime metrics for dashboards. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';

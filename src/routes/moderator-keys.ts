@@ -1,9 +1,8 @@
 /**
- * One-time moderator keys (seed paths and fields): the streamer issues, lists and revokes;
+ * One-time moderator keys (legacy API paths and fields): the streamer issues, lists and revokes;
  * anyone holding a key may consume it once for a session bound to the key's room.
  */
 import { Hono, type Context } from 'hono';
-import { setCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
@@ -13,7 +12,8 @@ import { readValidBody } from '../http/body.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
+import { setSessionCookie } from '../http/session-cookie.ts';
 
 const optionalLabel = (max: number) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max)));
 /**
@@ -49,13 +49,7 @@ export function moderatorKeyRoutes(services: Services) {
     if (!record) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
     const { secret, record: session } = await services.sessions.create({ room: record.room, label: record.label, keyId: record.id, address: c.get('clientIp') });
     const ttl = Math.round((session.expires - Date.now()) / 1000);
-    setCookie(c, SESSION_COOKIE, secret, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-      secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
-      maxAge: Math.round((session.absolute_expires - Date.now()) / 1000),
-    });
+    setSessionCookie(services, c, SESSION_COOKIE, secret, session.absolute_expires);
     await audit(services, record.room, { action: 'key.consumed', key_id: record.id, label: record.label, session_id: session.id, address: c.get('clientIp') });
     return c.json({ ok: true, session: secret, session_id: session.id, ttl, room: record.room, label: record.label });
   });

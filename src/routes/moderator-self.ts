@@ -11,7 +11,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
 import { authenticate, SESSION_COOKIE } from '../access/authenticate.ts';
 import { audit } from '../store/audit.ts';
-import { closeSessionSockets } from './session-sockets.ts';
+import { closeSessionSockets } from '../http/session-sockets.ts';
 
 export function moderatorSelfRoutes(services: Services) {
   const app = new Hono<AppEnv>();

@@ -9,7 +9,7 @@ import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { closeSessionSockets, countSessionSockets } from './session-sockets.ts';
+import { closeSessionSockets, countSessionSockets } from '../http/session-sockets.ts';
 
 export function moderatorSessionRoutes(services: Services) {
   const app = new Hono<AppEnv>();

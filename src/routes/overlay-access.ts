@@ -1,5 +1,5 @@
 /**
- * View tokens for OBS, their rotation, and the seed's HTTP apply report.
+ * View tokens for OBS, their rotation, and the FastAPI version's HTTP apply report.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -10,9 +10,9 @@ import { readValidBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { CloseCode } from '../protocol/messages.ts';
-import { DEFAULT_ROOM, roomOf } from './room-param.ts';
+import { DEFAULT_ROOM, roomName } from '../http/room-param.ts';
 import { audit } from '../store/audit.ts';
-import { publicBaseUrl } from './public-url.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
 
 const TokenBody = v.object({ room: v.optional(RoomId, DEFAULT_ROOM) });
 const AppliedBody = v.object({
@@ -34,7 +34,7 @@ export function overlayAccessRoutes(services: Services) {
   });
 
   app.post('/api/rooms/:room/rotate-tokens', streamer, async (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const epoch = await services.viewTokens.rotate(room);
     // Here and on every other instance; `overlays_closed` counts this instance's.
     const local = services.overlays.peek(room);

@@ -4,12 +4,11 @@
  */
 import { Hono, type Context } from 'hono';
 import type { UpgradeWebSocket } from 'hono/ws';
-import * as v from 'valibot';
 import type { RoomRegistry } from '../../rooms/registry.ts';
 import type { OverlayRoom } from '../../rooms/overlay-room.ts';
 import type { Connection, ConnectionMeta, Role } from '../../rooms/connection.ts';
-import { RoomId } from '../protocol/scene.ts';
-import { toConnection, frameText } from './ws-connection.ts';
+import { toConnection, frameText } from '../http/ws-connection.ts';
+import { roomName } from '../http/room-param.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Principal } from '../access/principal.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -56,7 +55,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
     });
 
   app.get('/ws/overlay', async (c, next) => {
-    const room = roomFrom(c.req.query('room'));
+    const room = roomName(c.req.query('room'));
     const principal = c.get('principal');
     // An overlay page is an overlay whatever credential opened it (e.g. a moderator's cookie
     // when the panel and an overlay preview share a browser): it must count as one and may
@@ -66,7 +65,7 @@ export function overlaySocketRoutes(deps: SocketRouteDeps) {
 
   app.get('/ws/moderator', async (c, next) => {
     const principal = c.get('principal');
-    const room = roomFrom(c.req.query('room') ?? principal.room);
+    const room = roomName(c.req.query('room') ?? principal.room);
     return join(() => principal, room, metaOf(c), sinceFrom(c.req.query('since_version')), undefined, speaksLegacy(c.req.query(PROTOCOL_PARAM)))(c, next);
   });
 
@@ -84,12 +83,6 @@ function metaOf(c: Context<AppEnv>): ConnectionMeta {
     // Only the streamer may say so: a moderator must not hide from the streamer's panel list.
     dashboard: c.get('principal').role === 'streamer' && c.req.query('view') === 'dashboard',
   };
-}
-
-function roomFrom(value: string | undefined): string {
-  const parsed = v.safeParse(RoomId, value ?? 'main');
-  if (!parsed.success) throw badRequest('bad_room', parsed.issues[0].message);
-  return parsed.output;
 }
 
 /** `v=2` (our clients) or nothing / `v=1` (the FastAPI version's pages and scripts). */

@@ -1,6 +1,7 @@
 /**
- * The pages (overlay for OBS; later the panel and publisher) and their built assets. The HTML
- * shells load external scripts only, so the CSP can forbid inline script.
+ * The pages: the overlay for OBS (also at / and /preview), the publisher, the moderator panel
+ * and the streamer's dashboard, and their built assets. The HTML shells load external scripts
+ * only, so the CSP can forbid inline script.
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';

@@ -1,5 +1,5 @@
 /**
- * Scene over HTTP, for streamers' scripts and the seed's panel: read, replace (with a stale
+ * Scene over HTTP, for streamers' scripts and the FastAPI version's panel: read, replace (with a stale
  * check so a newer scene is never overwritten), and apply ops through the room's queue.
  */
 import { Hono, type Context } from 'hono';
@@ -13,7 +13,7 @@ import { SceneOp } from '../protocol/messages.ts';
 import { AppError } from '../errors.ts';
 import { BUCKETS } from '../access/rate-limit.ts';
 import type { OpResult } from '../../rooms/overlay-room.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { orPublicOverlay } from '../access/public-overlay.ts';
 import { legacyScene } from '../legacy/items.ts';
 
@@ -40,12 +40,12 @@ const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const read = orPublicOverlay(services, roomOf, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomOf }));
-  const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomOf, write: true });
+  const read = orPublicOverlay(services, roomName, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomName }));
+  const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true });
 
   // The room-less path is the FastAPI version's: its panel reads items by the legacy names too.
   const getScene = (legacy: boolean) => async (c: Context<AppEnv>) => {
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     await room.ready();
     const { scene, version } = room.snapshot();
     return c.json({ ...(legacy ? legacyScene(scene, version) : scene), _version: version, version, server_ts: Date.now() });
@@ -55,7 +55,7 @@ export function sceneRoutes(services: Services) {
     const body = await readValidBody(c, PutSceneBody, SCENE_BODY_LIMIT);
     const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
     const known = body._meta?.known_version ?? (ifMatch && /^\d+$/.test(ifMatch) ? Number(ifMatch) : undefined);
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     const result = await room.replace({ items: body.items }, c.get('principal').label, known);
     if (!result.ok) throw resultError(result);
     c.header('ETag', `"${result.version}"`);
@@ -70,10 +70,10 @@ export function sceneRoutes(services: Services) {
   app.post('/api/rooms/:room/ops', write, async (c) => {
     // Counted in the store, so a script cannot spread a flood over processes sharing Redis.
     const principal = c.get('principal');
-    await services.limiter.hit(BUCKETS.sceneOps, `${roomOf(c)}:${principal.sessionId ?? principal.role}`);
+    await services.limiter.hit(BUCKETS.sceneOps, `${roomName(c)}:${principal.sessionId ?? principal.role}`);
     const body = await readBody(c, SCENE_BODY_LIMIT);
     const ops = isOpsBatch(body) ? validBody(OpsBatch, body).ops : [validBody(SceneOp, body)];
-    const room = services.overlays.get(roomOf(c));
+    const room = services.overlays.get(roomName(c));
     const who = principal.label;
     // Queued together, so they land in one batch (one version) unless one fails alone.
     const results = await Promise.all(ops.map((op) => room.submit(op, who)));

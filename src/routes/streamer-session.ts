@@ -8,7 +8,7 @@
  *   DELETE /api/streamer-session[?all=true]   sign out (everywhere: every streamer session)
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie } from 'hono/cookie';
 import * as v from 'valibot';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
@@ -18,9 +18,10 @@ import { STREAMER_SESSION_COOKIE, type StreamerSessionRecord } from '../access/s
 import { readBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { audit } from '../store/audit.ts';
-import { publicBaseUrl } from './public-url.ts';
-import { DEFAULT_ROOM } from './room-param.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
+import { DEFAULT_ROOM } from '../http/room-param.ts';
 import { isLoopbackHost } from '../create-services.ts';
+import { setSessionCookie } from '../http/session-cookie.ts';
 
 /** Sign-ins are not about one room; they are logged with the default room's audit. */
 export const ACCOUNT_AUDIT_ROOM = DEFAULT_ROOM;
@@ -34,13 +35,7 @@ export function streamerSessionRoutes(services: Services) {
 
   const openSession = async (c: Context<AppEnv>, via: StreamerSessionRecord['via']) => {
     const { secret, record } = await services.streamerSessions.create({ via, address: c.get('clientIp') });
-    setCookie(c, STREAMER_SESSION_COOKIE, secret, {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/',
-      secure: services.config.PUBLIC_BASE_URL.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https',
-      maxAge: Math.round((record.absolute_expires - Date.now()) / 1000),
-    });
+    setSessionCookie(services, c, STREAMER_SESSION_COOKIE, secret, record.absolute_expires);
     await audit(services, ACCOUNT_AUDIT_ROOM, { action: 'streamer.signed_in', via, session_id: record.id, address: record.address });
     return c.json({ ok: true, session_id: record.id, via, expires_at: new Date(record.expires).toISOString() });
   };

@@ -104,7 +104,7 @@ test('no credentials → 401; a moderator of another room → 403', async ({ bro
   assert.is(own.status, 200);
 });
 
-test('an overlay receives tts.speak with the right fields (form body, seed style)', async ({ espeak }) => {
+test('an overlay receives tts.speak with the right fields (form body, legacy API style)', async ({ espeak }) => {
   const overlay = await overlaySocket(espeak);
   try {
     const form = new URLSearchParams({ text: 'Hello stream', lang: 'en-US', rate: '0.9', pitch: '1.2', volume: '0.5', voiceName: 'Google US English', room: 'main' });

@@ -1,5 +1,5 @@
 /**
- * Text-to-speech control (seed paths): speak, skip, clear. The server only validates and
+ * Text-to-speech control (legacy API paths): speak, skip, clear. The server only validates and
  * relays to the room's overlays, which keep the queue; with a server-side engine it also
  * attaches synthesized audio. Panels learn the queue from `tts.state` events.
  */
@@ -12,7 +12,7 @@ import { BUCKETS } from '../access/rate-limit.ts';
 import { readValidBody } from '../http/body.ts';
 import { AppError } from '../errors.ts';
 import { TtsControlBody, TtsSpeakBody, type TtsServerMessage, type TtsSpeak, type TtsState } from '../protocol/tts.ts';
-import { roomName } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 import { audit } from '../store/audit.ts';
 
 export function ttsRoutes(services: Services) {

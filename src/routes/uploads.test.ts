@@ -68,7 +68,7 @@ test('accepts a real PNG: hash-named, typed by content, served back byte for byt
   assert.equal(new Uint8Array(await served.arrayBuffer()), png, 'same bytes back');
 });
 
-test('accepts a real MP4 on the seed path /upload, whatever MIME the client claims', async ({ server }) => {
+test('accepts a real MP4 on the legacy API path /upload, whatever MIME the client claims', async ({ server }) => {
   const mp4 = mp4Bytes(50_000);
   const { status, json } = await upload(server, formWith(mp4, 'clip.bin', 'text/plain'), '/upload');
   assert.is(status, 200, JSON.stringify(json));

@@ -1,5 +1,5 @@
 /**
- * The media library: upload (seed path `/upload` and `/api/uploads`), list, delete, and the
+ * The media library: upload (legacy API path `/upload` and `/api/uploads`), list, delete, and the
  * files themselves at `/uploads/<name>` with Range support. Uploads belong to the streamer,
  * not to a room: the streamer and any moderator may manage them.
  */
@@ -75,7 +75,7 @@ export function uploadRoutes(services: Services) {
     return c.json({ ok: true, id });
   });
 
-  // Public like the seed's: OBS loads these without credentials; names are content hashes.
+  // Public like the FastAPI version's: OBS loads these without credentials; names are content hashes.
   app.get('/uploads/:name', async (c) => {
     const name = c.req.param('name');
     const mime = isServableName(name) ? mimeOfStoredName(name) : null;

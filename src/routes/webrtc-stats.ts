@@ -12,7 +12,7 @@ import { authenticate } from '../access/authenticate.ts';
 import { mayActOnRoom } from '../access/principal.ts';
 import { AppError } from '../errors.ts';
 import { LogThrottle } from '../log-throttle.ts';
-import { roomOf } from './room-param.ts';
+import { roomName } from '../http/room-param.ts';
 
 /** The FastAPI version's panel polls its default room every 2 s, allowed or not. */
 const REFUSAL_LOG_WINDOW_MS = 10 * 60_000;
@@ -24,7 +24,7 @@ export function webrtcStatsRoutes(services: Services) {
   const refusals = new LogThrottle(REFUSAL_LOG_WINDOW_MS);
 
   app.get('/api/webrtc/rooms/:room/stats', authenticate(services, { allow: ['streamer', 'moderator'] }), (c) => {
-    const room = roomOf(c);
+    const room = roomName(c);
     const principal = c.get('principal');
     if (!mayActOnRoom(principal, room)) {
       const admitted = refusals.admit(`${principal.sessionId}:${room}`);

@@ -59,12 +59,12 @@ api('the streamer gets a token with claims, a capped ttl and ws/page URLs', asyn
   const claims = JSON.parse(Buffer.from(body.token.split('.')[1]!, 'base64url').toString());
   assert.equal([claims.room, claims.role, typeof claims.exp, typeof claims.jti], ['cam1', 'publisher', 'number', 'string']);
   const viewer = await tokenFor('cam1', 'viewer');
-  assert.is(viewer.ttl, 300, 'default ttl as in the seed');
+  assert.is(viewer.ttl, 300, 'default ttl as in the FastAPI version');
   assert.match(viewer.page_url, /\/preview\?webrtc_room=cam1&webrtc_token=/);
   // Behind a TLS proxy the socket URL is wss.
   const proxied = await token({ room: 'cam1' }, { streamer: true, headers: { 'x-forwarded-proto': 'https' } });
   assert.match(((await proxied.json()) as WebrtcTokenResponse).ws_url, /^wss:\/\//);
-  // Forms work too (the seed posted forms).
+  // Forms work too (the FastAPI version posted forms).
   const form = await server.api('/api/webrtc/token', { method: 'POST', streamer: true, headers: fromIp(), body: new URLSearchParams({ room: 'cam1', role: 'viewer', ttl: '60' }) });
   assert.is(((await form.json()) as WebrtcTokenResponse).ttl, 60);
 });

@@ -26,9 +26,9 @@ import { CloseCode } from '../protocol/constants.ts';
 import { RoomId } from '../protocol/scene.ts';
 import { WebrtcRole, type WebrtcTokenResponse } from '../protocol/signaling.ts';
 import { iceServers, type IceSettings } from '../webrtc/ice-servers.ts';
-import { DEFAULT_ROOM, roomName } from './room-param.ts';
-import { publicBaseUrl } from './public-url.ts';
-import { frameText, toConnection } from './ws-connection.ts';
+import { DEFAULT_ROOM, roomName } from '../http/room-param.ts';
+import { publicBaseUrl } from '../http/public-url.ts';
+import { frameText, toConnection } from '../http/ws-connection.ts';
 import { webrtcStatsRoutes } from './webrtc-stats.ts';
 
 /** Forms send numbers as text; both are accepted. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FilePersistence } from '../node/file-persistence.ts';
-import { storeContract } from './contract.ts';
+import { storeContract } from '../../testing/store-contract.ts';
 import { MemoryStore, type MemoryStorePersistence } from './memory-store.ts';
 
 /** uvu 0.5 has no async throws. */

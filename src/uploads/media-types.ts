@@ -69,7 +69,7 @@ const EXTENSIONS = Object.values(TYPES).map((t) => t.ext).join('|');
 /** `<sha256>.<ext>`: what the library stores, lists and deletes. */
 export const UPLOAD_NAME = new RegExp(`^[0-9a-f]{64}\\.(?:${EXTENSIONS})$`);
 
-/** `tts-<hash>.wav`: audio a server-side TTS engine cached (see src/tts/tts-engine.ts). */
+/** `tts-<hash>.wav`: audio a server-side TTS engine cached (see src/tts-engine.ts). */
 export const TTS_AUDIO_NAME = /^tts-[0-9a-f]{32}\.wav$/;
 
 /** Everything `/uploads/` serves: library files and cached TTS audio. Nothing else, ever. */

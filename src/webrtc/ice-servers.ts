@@ -11,7 +11,7 @@ export interface IceSettings {
   stunUrls: readonly string[];
   turnUrls: readonly string[];
   turnSecret?: string;
-  /** The seed's static account, used only when there is no secret. */
+  /** The FastAPI version's static account, used only when there is no secret. */
   turnUsername?: string;
   turnCredential?: string;
   turnTtlSeconds: number;

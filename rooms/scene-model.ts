@@ -93,7 +93,7 @@ export function applySceneOp(state: SceneState, op: EditOp, version: number, ref
       return upsertUnlessRefused(state, op.item, version, refuse, current);
     }
     case 'update': {
-      // The seed's `update` carried the whole item; a missing one is created, as the seed did.
+      // The FastAPI version's `update` carried the whole item; a missing one is created, as the FastAPI version did.
       if (!current && state.items.size >= MAX_ITEMS) {
         return { ok: false, code: 'too_many_items', message: `a scene holds at most ${MAX_ITEMS} items` };
       }

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { AuditEntry, Store } from './store.ts';
+import type { AuditEntry, Store } from '../src/store/store.ts';
 
 export interface OpenedStore {
   store: Store;

@@ -1,12 +1,12 @@
 /**
- * Dev secrets on Node: the portable logic (src/access/dev-secrets.ts) over one file in
+ * Dev secrets on Node: the portable logic (src/access/generated-dev-secrets.ts) over one file in
  * DATA_DIR, written to a temp file first and renamed, so it is never left half-written.
  */
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { SECRETS_FILE, resolveSecrets as resolveWith } from '../access/dev-secrets.ts';
+import { SECRETS_FILE, resolveSecrets as resolveWith } from '../access/generated-dev-secrets.ts';
 
 export function resolveSecrets(config: Config, log: Logger) {
   const path = join(config.DATA_DIR, SECRETS_FILE);

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PatchOp, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
-import { SceneTracker, applyPatch } from './scene-state.ts';
+import { SceneTracker, applyPatch } from './scene-tracker.ts';
 
 const item = (id: string, extra: Partial<Item> = {}): Item => ({
   id, kind: 'text', x: 0, y: 0, w: 100, h: 50, z: 0, rotation: 0, opacity: 1, visible: true, locked: false, ...extra,
