@@ -5,7 +5,6 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
-import { PatchHistory } from './patch-history.ts';
 import { errorMessage } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
 import { OP_BURST, OP_RATE_PER_SECOND } from './op-rate-limit.ts';
@@ -16,8 +15,10 @@ import { CommitQueue } from './commit-queue.ts';
 import { failBatch, roomSubmission, storeBatch, type StoredBatch } from './scene-commit.ts';
 import type { ClientState, OverlayRoomStats } from './overlay-status.ts';
 import { RoomAudience } from './room-audience.ts';
+import { RoomAnnouncer, type Audience } from './room-announcer.ts';
 import { auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
-import { once, type LegacyFrames } from './legacy-frames.ts';
+import type { LegacyFrames } from './legacy-frames.ts';
+import { SceneFeed } from './scene-feed.ts';
 import { RoomPeers, type PeerHost } from './room-peers.ts';
 import type { RoomBus, RoomBusMessage, Tally } from './room-bus.ts';
 import { readPatchFrame, withCommittedPatch } from './committed-patch.ts';
@@ -58,7 +59,6 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   private loading: Promise<void> | null = null;
   private loaded = false;
   private readonly commits = new CommitQueue<Submission>((batch) => this.commitNext(batch));
-  private readonly history = new PatchHistory();
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
@@ -67,11 +67,17 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   private readonly peers: RoomPeers | null;
   /** Client states, presence and room.status, across instances. */
   private readonly audience: RoomAudience;
+  private readonly announcer: RoomAnnouncer;
+  /** What the sockets get of the scene, and the recent patches for catch-up. */
+  private readonly feed: SceneFeed;
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id, deps.metrics);
     this.peers = deps.bus ? new RoomPeers(id, deps.bus, this, deps.log) : null;
-    this.audience = new RoomAudience(this, { send: (conn, message) => this.send(conn, message), broadcast: (message, filter) => this.broadcast(message, filter) }, this.peers, STATUS_THROTTLE_MS);
+    const out = { send: (conn: Connection, message: ServerMessage) => this.send(conn, message), broadcast: (message: object, filter?: (conn: Connection) => boolean) => this.broadcast(message, filter) };
+    this.audience = new RoomAudience(this, out, this.peers, STATUS_THROTTLE_MS);
+    this.feed = new SceneFeed({ connections: this.connections, sendRaw: (conn, data) => this.sendRaw(conn, data) }, deps.legacyFrames);
+    this.announcer = new RoomAnnouncer(this.peers, { ...out, closeWhere: (match, code, reason) => this.closeWhere(match, code, reason) });
   }
 
   private get clients(): ReadonlyMap<string, ClientState> {
@@ -122,7 +128,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
-        this.sendCatchUp(conn, sinceVersion);
+        this.feed.catchUp(conn, sinceVersion, () => toScene(this.scene), this.version);
         this.audience.changed();
       },
       (error) => {
@@ -150,7 +156,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
         this.send(conn, { type: 'pong', server_ts: Date.now(), client_ts: message.client_ts } satisfies ServerMessage);
         return;
       case 'resync':
-        if (this.loaded) this.sendCatchUp(conn, message.since_version);
+        if (this.loaded) this.feed.catchUp(conn, message.since_version, () => toScene(this.scene), this.version);
         return;
       case 'overlay.applied':
         this.recordApplied(conn.id, message.version, message.server_ts);
@@ -189,26 +195,18 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
    * Send a room-wide event that is not a scene change (e.g. `tts.speak`) to the room's
    * overlays, or to everyone; serialized once. Returns how many sockets got it.
    */
-  announce(message: { type: string }, to: 'overlays' | 'moderators' | 'all' = 'overlays'): number {
-    this.peers?.publish({ kind: 'announce', to, message });
-    return this.announceHere(message, to);
-  }
-
-  private announceHere(message: { type: string }, to: 'overlays' | 'moderators' | 'all'): number {
-    if (to === 'all') return this.broadcast(message);
-    return this.broadcast(message, (conn) => (to === 'overlays' ? conn.role === 'overlay' : conn.role !== 'overlay'));
+  announce(message: { type: string }, to: Audience = 'overlays'): number {
+    return this.announcer.announce(message, to);
   }
 
   /** An event only the FastAPI version had (media.play/stop), to the sockets that speak it. */
   announceLegacy<M extends { type: string }>(message: M): number {
-    this.peers?.publish({ kind: 'legacy', message });
-    return this.broadcast(message, (conn) => conn.legacy === true);
+    return this.announcer.legacy(message);
   }
 
   /** Close this room's overlays here and on every other instance (view tokens rotated). */
   closeOverlaysEverywhere(code: number, reason: string): number {
-    this.peers?.publish({ kind: 'close', role: 'overlay', code, reason });
-    return this.closeWhere((conn) => conn.role === 'overlay', code, reason);
+    return this.announcer.closeOverlays(code, reason);
   }
 
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
@@ -259,9 +257,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   }
 
   deliver(message: Extract<RoomBusMessage, { kind: 'announce' | 'legacy' | 'close' }>): void {
-    if (message.kind === 'announce') this.announceHere(message.message, message.to);
-    else if (message.kind === 'legacy') this.broadcast(message.message, (conn) => conn.legacy === true);
-    else this.closeWhere((conn) => conn.role === message.role, message.code, message.reason);
+    this.announcer.deliver(message);
   }
 
   applyRemotePatch(version: number, data: string): boolean {
@@ -270,10 +266,8 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     const before = this.scene.items;
     this.scene = withCommittedPatch(this.scene, frame.ops, version);
     this.version = version;
-    this.history.remember(version, data);
     this.hides.reschedule(this.scene.items.values());
-    const legacy = this.deps.legacyFrames;
-    this.fanOut(data, once(() => legacy.patch(frame.ops, version, frame.serverTs, before)));
+    this.feed.patch(data, frame.ops, version, frame.serverTs, before);
     this.deps.metrics.wsBroadcasts++;
     this.audience.changed();
     return true;
@@ -338,16 +332,14 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
 
     const who = [...new Set(accepted.map((s) => s.who))].join(', ');
     const serverTs = Date.now();
-    const message: ServerMessage = replaced
-      ? { type: 'scene.full', scene: toScene(this.scene), version: next, server_ts: serverTs }
-      : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
-    const data = JSON.stringify(message);
-    this.history.remember(next, replaced ? null : data);
-    if (replaced) this.peers?.publishFull(next);
-    else this.peers?.publishPatch(next, data);
-    const state = this.scene;
-    const legacy = this.deps.legacyFrames;
-    if (!overtaken) this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
+    if (replaced) {
+      this.feed.full(toScene(this.scene), next, serverTs, !overtaken);
+      this.peers?.publishFull(next);
+    } else {
+      const data = JSON.stringify({ type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who } satisfies ServerMessage);
+      this.feed.patch(data, patch, next, serverTs, before, !overtaken);
+      this.peers?.publishPatch(next, data);
+    }
     this.deps.metrics.wsBroadcasts++;
     for (const entry of auditEntries(accepted, next, Date.now())) this.appendAudit(entry);
     this.peers?.advanced();
@@ -373,14 +365,8 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
       this.scene = emptySceneState();
       this.version = 0;
     }
-    this.history.clear();
     this.hides.reschedule(this.scene.items.values());
-    const scene = toScene(this.scene);
-    const serverTs = Date.now();
-    this.fanOut(
-      JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
-      once(() => [this.deps.legacyFrames.full(scene, this.version, serverTs)]),
-    );
+    this.feed.full(toScene(this.scene), this.version, Date.now());
     this.audience.changed();
     this.peers?.advanced();
   }
@@ -403,25 +389,6 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     const item = this.scene.items.get(id);
     const changes = item && this.loaded ? endedChanges(item, at, duration, Date.now()) : null;
     if (changes) this.enqueue(this.internalSubmission({ type: 'patch', id, changes, base_version: this.version }));
-  }
-
-  /** A scene change to every socket: serialized once per protocol, legacy only when needed. */
-  private fanOut(data: string, legacy: () => string[]): void {
-    for (const conn of this.connections.values()) {
-      if (!conn.legacy) this.sendRaw(conn, data);
-      else for (const frame of legacy()) if (!this.sendRaw(conn, frame)) break;
-    }
-  }
-
-  private sendCatchUp(conn: Connection, sinceVersion?: number): void {
-    // The FastAPI version's clients never resync by version: they get the whole scene.
-    if (conn.legacy) return void this.sendRaw(conn, this.deps.legacyFrames.full(toScene(this.scene), this.version, Date.now()));
-    const patches = this.history.since(sinceVersion, this.version);
-    if (patches) {
-      for (const data of patches) this.sendRaw(conn, data);
-      return;
-    }
-    this.send(conn, { type: 'scene.full', scene: toScene(this.scene), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
   }
 
   private appendAudit(entry: AuditEntry): void {
