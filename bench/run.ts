@@ -15,6 +15,7 @@ import { memoryBench } from './memory.ts';
 import { bundlesBench } from './bundles.ts';
 import { webrtcBench } from './webrtc.ts';
 import { diskBench } from './disk.ts';
+import { clusterBench } from './cluster.ts';
 import { renderTables } from './lib/report.ts';
 
 const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] = [
@@ -26,6 +27,7 @@ const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] 
   { name: 'memory', run: memoryBench },
   { name: 'bundles', run: bundlesBench },
   { name: 'webrtc', run: webrtcBench },
+  { name: 'cluster', run: clusterBench },
 ];
 
 const argv = process.argv.slice(2);

@@ -101,7 +101,7 @@ if (!NGINX_BINARY) {
     const health = await fetch(`${nginx.url}/health`);
     assert.is(health.status, 200);
     assert.is(health.headers.get('server'), 'nginx', 'server_tokens off: no version');
-    assert.equal(await health.json(), { ok: true, store: 'embedded', redis: 'not_configured' });
+    assert.equal(await health.json(), { ok: true, instance_id: server.services.instanceId, store: 'embedded', redis: 'not_configured' });
 
     // Asynchronously: the server runs in this process, so a blocking spawnSync would starve it.
     const curl = await promisify(execFile)('curl', ['-fsS', '-m', '10', '-X', 'POST', '-H', `x-streamer-token: ${STREAMER_TOKEN}`, '-d', 'room=main', `${nginx.url}/api/overlay/token`]);

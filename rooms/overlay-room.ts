@@ -5,30 +5,35 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
-import { PATCH_HISTORY, PatchHistory } from './patch-history.ts';
 import { errorMessage } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
-import { OP_BURST, OP_RATE_PER_SECOND, OpRateLimiter } from './op-rate-limit.ts';
-import { PresenceBoard } from './presence.ts';
+import { OP_BURST, OP_RATE_PER_SECOND } from './op-rate-limit.ts';
 import { LatencyHistory } from './latency-history.ts';
 import { endedChanges, mayReportEnded } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
 import { CommitQueue } from './commit-queue.ts';
-import { statusMessage, tallyClients, ThrottledPublish, type ClientState, type OverlayRoomStats } from './overlay-status.ts';
-import { applyBatch, auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
-import { once, type LegacyFrames } from './legacy-frames.ts';
-import { ObsBoard } from './obs-board.ts';
+import { failBatch, roomSubmission, storeBatch, type StoredBatch } from './scene-commit.ts';
+import type { ClientState, OverlayRoomStats } from './overlay-status.ts';
+import { RoomAudience } from './room-audience.ts';
+import { RoomAnnouncer, type Audience } from './room-announcer.ts';
+import { auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
+import type { LegacyFrames } from './legacy-frames.ts';
+import { SceneFeed } from './scene-feed.ts';
+import { RoomPeers, type PeerHost } from './room-peers.ts';
+import type { RoomBus, RoomBusMessage, Tally } from './room-bus.ts';
+import { readPatchFrame, withCommittedPatch } from './committed-patch.ts';
 import { receiveObsMessage } from './obs-control.ts';
+import type { ObsBoard } from './obs-board.ts';
 import type { Connection, Role } from './connection.ts';
 import type { RoomControl } from './room-control.ts';
 import { auditedAs, isProductionOp } from '../src/protocol/production-ops.ts';
 import type * as v from 'valibot';
-import { advanceHorizon, emptySceneState, serializeSceneState, toScene, type ItemRefusal, type SceneState } from './scene-model.ts';
+import { emptySceneState, toScene, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import type { Item, Scene } from '../src/protocol/scene.ts';
-import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../src/store/store.ts';
+import type { AuditEntry, Store, StoredScene } from '../src/store/store.ts';
 import type { CueAction } from '../src/protocol/playback.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
@@ -48,42 +53,41 @@ export interface OverlayRoomDeps {
   refuseItem?: ItemRefusal;
   /** Scene frames for the FastAPI version's sockets (src/legacy/socket-messages.ts). */
   legacyFrames: LegacyFrames;
+  /** The other instances on the same Redis (absent with the embedded store: one process). */
+  bus?: RoomBus;
   /** Scopes, draft and production ops, history (src/production/); absent: every op applies live. */
   control?: RoomControl;
 }
 
-export class OverlayRoom extends Room<ClientMessage> {
-  private state: SceneState = emptySceneState();
+export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
+  private scene: SceneState = emptySceneState();
   private version = 0;
   private loading: Promise<void> | null = null;
   private loaded = false;
   private readonly commits = new CommitQueue<Submission>((batch) => this.commitNext(batch));
-  private readonly history = new PatchHistory();
-  private readonly clients = new Map<string, ClientState>();
-  /** Moderators see how many overlays are live and whether they caught up; throttled. */
-  private readonly status = new ThrottledPublish(() => this.broadcast(statusMessage(this.stats(), this.obs), (conn) => conn.role !== 'overlay'), STATUS_THROTTLE_MS);
-  /** OBS as the overlays report it, frozen overlays, and OBS commands run by one chosen overlay. */
-  readonly obs = new ObsBoard({
-    overlays: () => [...this.connections.values()].filter((conn) => conn.role === 'overlay'),
-    send: (conn, message) => this.send(conn, message),
-    version: () => this.version,
-    client: (id) => this.clientState(id),
-    changed: () => this.status.request(),
-    now: () => Date.now(),
-  });
   private disposed = false;
   /** Apply latencies of the last minutes, for the streamer's health view. */
   readonly latency = new LatencyHistory();
-  /** Panels only: each moderator gets the list with its own id as `you`. */
-  private readonly presence = new PresenceBoard((moderators) => {
-    for (const conn of this.connections.values()) {
-      if (conn.role !== 'overlay') this.send(conn, { type: 'presence.state', moderators, you: conn.id } satisfies ServerMessage);
-    }
-  }, STATUS_THROTTLE_MS);
   private readonly hides = new ScheduledHides(() => this.hideDueItems());
+  /** The same room on other instances; null on the embedded store. */
+  private readonly peers: RoomPeers | null;
+  /** Client states, presence and room.status, across instances. */
+  private readonly audience: RoomAudience;
+  private readonly announcer: RoomAnnouncer;
+  /** What the sockets get of the scene, and the recent patches for catch-up. */
+  private readonly feed: SceneFeed;
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id, deps.metrics);
+    this.peers = deps.bus ? new RoomPeers(id, deps.bus, this, deps.log) : null;
+    const out = { send: (conn: Connection, message: ServerMessage) => this.send(conn, message), broadcast: (message: object, filter?: (conn: Connection) => boolean) => this.broadcast(message, filter) };
+    this.audience = new RoomAudience(this, out, this.peers, STATUS_THROTTLE_MS);
+    this.feed = new SceneFeed({ connections: this.connections, sendRaw: (conn, data) => this.sendRaw(conn, data) }, deps.legacyFrames);
+    this.announcer = new RoomAnnouncer(this.peers, { ...out, closeWhere: (match, code, reason) => this.closeWhere(match, code, reason) });
+  }
+
+  private get clients(): ReadonlyMap<string, ClientState> {
+    return this.audience.clients;
   }
 
   /** Load the stored scene once; a failed load (store down) is retried by the next caller. */
@@ -97,19 +101,21 @@ export class OverlayRoom extends Room<ClientMessage> {
   }
 
   private async load(): Promise<void> {
+    await this.peers?.join();
     const stored = await this.deps.store.loadScene(this.id);
-    if (stored) await this.adopt(stored);
+    if (stored && stored.version > this.version) await this.adopt(stored);
     // A hideAt that passed while the room was down is committed before anyone sees the scene.
-    const due = dueHides(this.state.items.values(), Date.now(), this.version);
+    const due = dueHides(this.scene.items.values(), Date.now(), this.version);
     if (due.length > 0) await this.commitBatch(due.map((op) => this.internalSubmission(op)));
     this.loaded = true;
-    this.hides.reschedule(this.state.items.values());
+    this.hides.reschedule(this.scene.items.values());
+    this.peers?.advanced();
   }
 
   private async adopt(stored: StoredScene): Promise<void> {
     const recovered = await recoverStoredScene(this.id, stored, this.deps);
     if (recovered.audit) this.appendAudit(recovered.audit);
-    this.state = recovered.state;
+    this.scene = recovered.state;
     this.version = stored.version;
   }
 
@@ -117,26 +123,27 @@ export class OverlayRoom extends Room<ClientMessage> {
     return this.version;
   }
 
+  get obs(): ObsBoard {
+    return this.audience.obs;
+  }
+
   findItem(id: string): Item | undefined {
-    return this.state.items.get(id);
+    return this.scene.items.get(id);
   }
 
   snapshot(): { scene: Scene; version: number } {
-    return { scene: toScene(this.state), version: this.version };
+    return { scene: toScene(this.scene), version: this.version };
   }
 
   /** A socket the route has already authenticated joins; it gets the scene once loaded. */
   connect(conn: Connection, sinceVersion?: number): void {
     this.addConnection(conn);
-    this.clients.set(conn.id, { ops: new OpRateLimiter(), appliedVersion: null, applyLatencyMs: null });
-    // The streamer's dashboard only watches: the panels' presence list is for editors.
-    if (conn.role !== 'overlay' && conn.role !== 'control' && !conn.meta?.dashboard) this.presence.join(conn);
-    if (conn.role === 'overlay') this.obs.watch();
+    this.audience.join(conn);
     this.ready().then(
       () => {
         if (!this.connections.has(conn.id)) return;
-        this.sendCatchUp(conn, sinceVersion);
-        this.status.request();
+        this.feed.catchUp(conn, sinceVersion, () => toScene(this.scene), this.version);
+        this.audience.changed();
       },
       (error) => {
         this.deps.log.warn('room load failed', { room: this.id, error: String(error) });
@@ -147,10 +154,7 @@ export class OverlayRoom extends Room<ClientMessage> {
 
   onDisconnect(conn: Connection): void {
     this.removeConnection(conn);
-    this.clients.delete(conn.id);
-    this.presence.leave(conn);
-    this.obs.leave(conn);
-    this.status.request();
+    this.audience.leave(conn);
   }
 
   protected override schemaFor(role: Role): v.GenericSchema<unknown, ClientMessage> {
@@ -166,13 +170,13 @@ export class OverlayRoom extends Room<ClientMessage> {
         this.send(conn, { type: 'pong', server_ts: Date.now(), client_ts: message.client_ts } satisfies ServerMessage);
         return;
       case 'resync':
-        if (this.loaded) this.sendCatchUp(conn, message.since_version);
+        if (this.loaded) this.feed.catchUp(conn, message.since_version, () => toScene(this.scene), this.version);
         return;
       case 'overlay.applied':
         this.recordApplied(conn.id, message.version, message.server_ts);
         return;
       case 'presence':
-        this.presence.select(conn, message.selection);
+        this.audience.select(conn, message.selection);
         return;
       case 'overlay.status':
       case 'obs.result':
@@ -209,14 +213,18 @@ export class OverlayRoom extends Room<ClientMessage> {
    * Send a room-wide event that is not a scene change (e.g. `tts.speak`) to the room's
    * overlays, or to everyone; serialized once. Returns how many sockets got it.
    */
-  announce(message: { type: string }, to: 'overlays' | 'moderators' | 'all' = 'overlays'): number {
-    if (to === 'all') return this.broadcast(message);
-    return this.broadcast(message, (conn) => (to === 'overlays' ? conn.role === 'overlay' : conn.role !== 'overlay'));
+  announce(message: { type: string }, to: Audience = 'overlays'): number {
+    return this.announcer.announce(message, to);
   }
 
   /** An event only the FastAPI version had (media.play/stop), to the sockets that speak it. */
   announceLegacy<M extends { type: string }>(message: M): number {
-    return this.broadcast(message, (conn) => conn.legacy === true);
+    return this.announcer.legacy(message);
+  }
+
+  /** Close this room's overlays here and on every other instance (view tokens rotated). */
+  closeOverlaysEverywhere(code: number, reason: string): number {
+    return this.announcer.closeOverlays(code, reason);
   }
 
   /** An op from HTTP (a streamer's script): same queue, same rules as the socket. */
@@ -241,12 +249,7 @@ export class OverlayRoom extends Room<ClientMessage> {
     const latency = serverTs !== undefined ? Date.now() - serverTs : NaN;
     this.deps.metrics.recordApply(latency);
     this.latency.record(latency);
-    const client = clientId ? this.clients.get(clientId) : undefined;
-    if (client) {
-      client.appliedVersion = Math.max(client.appliedVersion ?? 0, version);
-      if (Number.isFinite(latency)) client.applyLatencyMs = latency;
-    }
-    this.status.request();
+    this.audience.applied(clientId, version, latency);
   }
 
   /** What the room knows of one socket's client: last message, applied version, latency. */
@@ -256,8 +259,45 @@ export class OverlayRoom extends Room<ClientMessage> {
     return client && lastSeen !== undefined ? { ...client, lastSeen } : undefined;
   }
 
+  /** This instance's figures; with other instances, `cluster` adds up the room on all of them. */
   stats(): OverlayRoomStats {
-    return { room: this.id, version: this.version, ...tallyClients(this.connections.values(), this.clients), dropped_slow_sockets: this.droppedSlowSockets };
+    return this.audience.stats();
+  }
+
+  // ---- the same room on other instances (room-peers.ts) -------------------------------
+
+  localTally(): Tally {
+    return this.audience.tally();
+  }
+
+  peersChanged(): void {
+    this.audience.peersChanged();
+  }
+
+  deliver(message: Extract<RoomBusMessage, { kind: 'announce' | 'legacy' | 'close' }>): void {
+    this.announcer.deliver(message);
+  }
+
+  applyRemotePatch(version: number, data: string): boolean {
+    const frame = version === this.version + 1 && this.loaded ? readPatchFrame(data, version) : null;
+    if (!frame) return false;
+    const before = this.scene.items;
+    this.scene = withCommittedPatch(this.scene, frame.ops, version);
+    this.version = version;
+    this.hides.reschedule(this.scene.items.values());
+    this.feed.patch(data, frame.ops, version, frame.serverTs, before);
+    this.deps.metrics.wsBroadcasts++;
+    this.audience.changed();
+    return true;
+  }
+
+  resync(): Promise<void> {
+    return this.reload();
+  }
+
+  /** The room's scene as held here (storeBatch applies batches to it). */
+  get state(): SceneState {
+    return this.scene;
   }
 
   /** Wait until every queued op is committed (or failed); used when the server drains. */
@@ -271,10 +311,9 @@ export class OverlayRoom extends Room<ClientMessage> {
 
   dispose(): void {
     this.disposed = true;
-    this.presence.dispose();
-    this.obs.dispose();
+    this.peers?.dispose();
+    this.audience.dispose();
     this.hides.cancel();
-    this.status.cancel();
   }
 
   // ---- commit pipeline -------------------------------------------------------------
@@ -289,126 +328,88 @@ export class OverlayRoom extends Room<ClientMessage> {
       await this.ready();
       await this.commitBatch(batch);
     } catch (error) {
-      const unavailable = error instanceof StoreUnavailableError;
-      if (!unavailable) this.deps.log.error('commit failed', { room: this.id, error: String(error) });
-      for (const submission of batch) {
-        submission.settle({
-          ok: false,
-          code: unavailable ? 'store_unavailable' : 'internal',
-          message: unavailable ? 'the state store is unavailable; nothing was changed, try again' : 'internal error; nothing was changed',
-          version: this.version,
-        });
-      }
+      failBatch(batch, error, this.version, this.deps.log, this.id);
     }
   }
 
   private async commitBatch(batch: Submission[]): Promise<void> {
-    const next = this.version + 1;
-    const { working, accepted, patch, replaced } = applyBatch(this.state, this.version, batch, this.deps.refuseItem);
-    if (accepted.length === 0) return;
-    if (!replaced && patch.length === 0) {
-      // Nothing changed (e.g. bringToFront of the top item): no new version to store.
-      for (const submission of accepted) submission.settle({ ok: true, version: this.version });
-      return;
-    }
+    const stored = await storeBatch(this, this.deps.store, batch, this.deps.refuseItem);
+    if (stored) this.committed(stored);
+  }
 
-    advanceHorizon(working, next - PATCH_HISTORY);
-    const committed = await this.deps.store.commitScene(this.id, this.version, serializeSceneState(working), next);
-    if (!committed) {
-      // Another writer (a second process) got there first: take its state and tell everyone.
-      await this.reload();
-      for (const submission of accepted) {
-        submission.settle({ ok: false, code: 'conflict', message: 'the scene was changed elsewhere; reloaded', version: this.version });
-      }
-      return;
-    }
-
-    const before = this.state.items;
-    this.state = working;
+  private committed({ version: next, working, accepted, patch, replaced }: StoredBatch): void {
+    // A reload (a cross-instance gap) may already have read this very commit back from the
+    // store and sent it whole; then the sockets have it and only the acks are left to send.
+    const overtaken = this.version >= next;
+    const before = this.scene.items;
+    this.scene = working;
     this.version = next;
-    this.hides.reschedule(this.state.items.values());
+    this.hides.reschedule(this.scene.items.values());
     this.deps.metrics.sceneSaves++;
     for (const submission of accepted) submission.settle({ ok: true, version: next });
 
     const who = [...new Set(accepted.map((s) => s.who))].join(', ');
     const serverTs = Date.now();
-    const message: ServerMessage = replaced
-      ? { type: 'scene.full', scene: toScene(this.state), version: next, server_ts: serverTs }
-      : { type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who };
-    const data = JSON.stringify(message);
-    this.history.remember(next, replaced ? null : data);
-    const state = this.state;
-    const legacy = this.deps.legacyFrames;
-    this.fanOut(data, once(() => (replaced ? [legacy.full(toScene(state), next, serverTs)] : legacy.patch(patch, next, serverTs, before))));
+    if (replaced) {
+      this.feed.full(toScene(this.scene), next, serverTs, !overtaken);
+      this.peers?.publishFull(next);
+    } else {
+      const data = JSON.stringify({ type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who } satisfies ServerMessage);
+      this.feed.patch(data, patch, next, serverTs, before, !overtaken);
+      this.peers?.publishPatch(next, data);
+    }
     this.deps.metrics.wsBroadcasts++;
     for (const entry of auditEntries(accepted, next, Date.now())) this.appendAudit(entry);
-    this.deps.control?.committed({ room: this.id, version: next, who, patch: replaced ? toScene(state).items.map((item) => ({ op: 'upsert', item })) : patch, replaced, before, scene: toScene(state) });
+    // History is written by the instance whose commit won, once per version.
+    const scene = toScene(this.scene);
+    this.deps.control?.committed({ room: this.id, version: next, who, patch: replaced ? scene.items.map((item) => ({ op: 'upsert', item })) : patch, replaced, before, scene });
+    this.peers?.advanced();
   }
 
-  private async reload(): Promise<void> {
+  /** After a lost compare-and-set: the winner's patch is usually on its way; else reload. */
+  async catchUp(): Promise<void> {
     const stored = await this.deps.store.loadScene(this.id);
-    if (stored) await this.adopt(stored);
-    else {
-      this.state = emptySceneState();
+    if (stored && this.peers && (await this.peers.waitForVersion(stored.version))) return;
+    await this.reload(stored);
+  }
+
+  /** Take the stored scene when it is newer than ours and send it whole to every socket. */
+  private async reload(known?: StoredScene | null): Promise<void> {
+    const stored = known !== undefined ? known : await this.deps.store.loadScene(this.id);
+    if (stored) {
+      // Only forward: a reload racing a commit must not put an older version back.
+      if (stored.version <= this.version) return;
+      await this.adopt(stored);
+    } else {
+      // The store lost the room (a Redis without persistence restarted): start again from empty.
+      if (this.version === 0) return;
+      this.scene = emptySceneState();
       this.version = 0;
     }
-    this.history.clear();
-    this.hides.reschedule(this.state.items.values());
-    const scene = toScene(this.state);
-    const serverTs = Date.now();
-    this.fanOut(
-      JSON.stringify({ type: 'scene.full', scene, version: this.version, server_ts: serverTs } satisfies ServerMessage),
-      once(() => [this.deps.legacyFrames.full(scene, this.version, serverTs)]),
-    );
+    this.hides.reschedule(this.scene.items.values());
+    this.feed.full(toScene(this.scene), this.version, Date.now());
+    this.audience.changed();
+    this.peers?.advanced();
   }
 
   // ---- time-driven state (playback-clock.ts, scheduled-hides.ts) ----------------------
 
-  /** A submission the room makes itself; losing a race to a moderator is fine, anything else is logged. */
   private internalSubmission(op: EditOp): Submission {
-    return {
-      kind: 'op',
-      op,
-      who: 'room',
-      settle: (result) => {
-        if (!result.ok && result.code !== 'conflict' && result.code !== 'not_found') {
-          this.deps.log.warn('scheduled change failed', { room: this.id, op: op.type, code: result.code });
-        }
-      },
-    };
+    return roomSubmission(op, this.deps.log, this.id);
   }
 
   private hideDueItems(): void {
     if (this.disposed) return;
-    const due = dueHides(this.state.items.values(), Date.now(), this.version);
-    if (due.length === 0) return this.hides.reschedule(this.state.items.values());
+    const due = dueHides(this.scene.items.values(), Date.now(), this.version);
+    if (due.length === 0) return this.hides.reschedule(this.scene.items.values());
     for (const op of due) this.enqueue(this.internalSubmission(op));
   }
 
   /** An overlay saw a non-looping clip end: commit the end (and autoHide) once, for everyone. */
   private mediaEnded(id: string, at: number, duration: number): void {
-    const item = this.state.items.get(id);
+    const item = this.scene.items.get(id);
     const changes = item && this.loaded ? endedChanges(item, at, duration, Date.now()) : null;
     if (changes) this.enqueue(this.internalSubmission({ type: 'patch', id, changes, base_version: this.version }));
-  }
-
-  /** A scene change to every socket: serialized once per protocol, legacy only when needed. */
-  private fanOut(data: string, legacy: () => string[]): void {
-    for (const conn of this.connections.values()) {
-      if (!conn.legacy) this.sendRaw(conn, data);
-      else for (const frame of legacy()) if (!this.sendRaw(conn, frame)) break;
-    }
-  }
-
-  private sendCatchUp(conn: Connection, sinceVersion?: number): void {
-    // The FastAPI version's clients never resync by version: they get the whole scene.
-    if (conn.legacy) return void this.sendRaw(conn, this.deps.legacyFrames.full(toScene(this.state), this.version, Date.now()));
-    const patches = this.history.since(sinceVersion, this.version);
-    if (patches) {
-      for (const data of patches) this.sendRaw(conn, data);
-      return;
-    }
-    this.send(conn, { type: 'scene.full', scene: toScene(this.state), version: this.version, server_ts: Date.now() } satisfies ServerMessage);
   }
 
   private appendAudit(entry: AuditEntry): void {

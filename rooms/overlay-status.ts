@@ -23,6 +23,16 @@ export interface OverlayRoomStats {
   min_applied_version: number | null;
   apply_latency_ms: number | null;
   dropped_slow_sockets: number;
+  /** With several instances on one Redis: the room's sockets on all of them (this one included). */
+  cluster?: ClusterTally;
+}
+
+export interface ClusterTally {
+  instances: number;
+  overlays: number;
+  moderators: number;
+  min_applied_version: number | null;
+  apply_latency_ms: number | null;
 }
 
 /** Count the room's sockets; overlays are measured, every other role counts as a moderator. */
@@ -32,6 +42,7 @@ export function tallyClients(connections: Iterable<Connection>, clients: Readonl
   let minApplied: number | null = null;
   let latency: number | null = null;
   for (const conn of connections) {
+    // A control-surface feed (Companion, a bot) only reads: it is neither overlay nor editor.
     if (conn.role === 'control') continue;
     if (conn.role !== 'overlay') {
       moderators++;
@@ -46,18 +57,34 @@ export function tallyClients(connections: Iterable<Connection>, clients: Readonl
   return { overlays, moderators, min_applied_version: minApplied, apply_latency_ms: latency };
 }
 
-/** The room's counts plus, from its ObsBoard, each overlay's OBS state. */
+/**
+ * Panels see the whole room: every instance's sockets when there are several, plus, from this
+ * instance's ObsBoard, each of its overlays' OBS state.
+ */
 export function statusMessage(stats: OverlayRoomStats, obs: Pick<ObsBoard, 'clientStatuses' | 'roomObs'>): ServerMessage {
+  const counts = stats.cluster ?? stats;
   return {
     type: 'room.status',
-    overlays: stats.overlays,
-    moderators: stats.moderators,
+    overlays: counts.overlays,
+    moderators: counts.moderators,
     version: stats.version,
-    min_applied_version: stats.min_applied_version,
-    apply_latency_ms: stats.apply_latency_ms,
+    min_applied_version: counts.min_applied_version,
+    apply_latency_ms: counts.apply_latency_ms,
     overlay_clients: obs.clientStatuses(),
     obs: obs.roomObs(),
   };
+}
+
+/** Several instances' tallies as one: counts add up, the oldest applied version and the slowest latency win. */
+export function mergeTallies(tallies: Omit<ClusterTally, 'instances'>[]): ClusterTally {
+  const merged: ClusterTally = { instances: tallies.length, overlays: 0, moderators: 0, min_applied_version: null, apply_latency_ms: null };
+  for (const tally of tallies) {
+    merged.overlays += tally.overlays;
+    merged.moderators += tally.moderators;
+    if (tally.min_applied_version !== null) merged.min_applied_version = Math.min(merged.min_applied_version ?? Infinity, tally.min_applied_version);
+    if (tally.apply_latency_ms !== null) merged.apply_latency_ms = Math.max(merged.apply_latency_ms ?? 0, tally.apply_latency_ms);
+  }
+  return merged;
 }
 
 /** Runs `publish` at most once per `ms`, after the first request of a window; never after cancel. */

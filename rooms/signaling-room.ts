@@ -27,6 +27,8 @@ import type { ParseFailure } from '../src/protocol/parse.ts';
 import type { Metrics } from '../src/metrics/metrics.ts';
 import type { Logger } from '../src/logger.ts';
 import type { MediaBackend, MediaBackendFactory, MediaPort } from './media-backend.ts';
+import { SignalingRelay, type RelayHost } from './signaling-relay.ts';
+import type { RoomBus } from './room-bus.ts';
 
 /** ICE trickles dozens of candidates at once; a flood far past that is a broken or hostile peer. */
 export const MESSAGE_BURST = 400;
@@ -59,6 +61,8 @@ export interface SignalingRoomDeps {
   now?: () => number;
   /** The SFU (JANUS_URL): media through it. Absent: SDP and ICE are relayed peer to peer. */
   media?: MediaBackendFactory;
+  /** Other instances on the same Redis: without the SFU, signaling is relayed to them. */
+  bus?: RoomBus;
 }
 
 type SignalingMessage = PublisherMessageType | ViewerMessageType;
@@ -71,11 +75,14 @@ export class SignalingRoom extends Room<SignalingMessage> {
   private relayed = 0;
   private readonly limits: ViewerLimits;
   private readonly media: MediaBackend | null;
+  /** The publisher or viewers on other instances (peer to peer only). */
+  private readonly relay: SignalingRelay | null;
 
   constructor(id: string, private readonly deps: SignalingRoomDeps) {
     super(id, deps.metrics, deps.now);
     this.limits = { ...DEFAULT_VIEWER_LIMITS, ...deps.viewerLimits };
     this.media = deps.media ? deps.media(id, this.mediaPort()) : null;
+    this.relay = deps.bus && !this.media ? new SignalingRelay(id, deps.bus, this.relayHost(), deps.log) : null;
   }
 
   /**
@@ -108,6 +115,7 @@ export class SignalingRoom extends Room<SignalingMessage> {
     this.send(conn, this.roomState(conn.id));
     if (this.media) return this.media.viewerJoined(conn);
     if (this.publisher) this.send(this.publisher.conn, { type: 'viewer.joined', viewer_id: conn.id } satisfies ToPublisher);
+    this.relay?.viewerJoined(conn.id);
   }
 
   private connectPublisher(peer: Peer): void {
@@ -128,13 +136,14 @@ export class SignalingRoom extends Room<SignalingMessage> {
     this.addConnection(peer.conn);
     this.publisher = peer;
     this.publisherSince = peer.joinedAt;
-    this.send(peer.conn, this.media ? { ...this.roomState(), media: this.media.kind } : { ...this.roomState(), viewers: [...this.viewers.keys()] });
+    this.send(peer.conn, this.media ? { ...this.roomState(), media: this.media.kind } : { ...this.roomState(), viewers: [...this.viewers.keys(), ...(this.relay?.remoteViewers ?? [])] });
     if (this.media) {
       if (old) this.media.publisherLeft(old.conn);
       this.media.publisherJoined(peer.conn);
     }
     // Viewers see a new publisher_session: drop the old peer connection, await the new offer.
     this.broadcastToViewers(this.roomState());
+    this.relay?.publisherChanged(peer.conn.id);
   }
 
   onDisconnect(conn: Connection): void {
@@ -144,12 +153,14 @@ export class SignalingRoom extends Room<SignalingMessage> {
       this.publisherSince = null;
       this.media?.publisherLeft(conn);
       this.broadcastToViewers(this.roomState());
+      this.relay?.publisherChanged(null);
       return;
     }
     if (this.viewers.delete(conn.id)) {
       this.stats.delete(conn.id);
       if (this.media) return this.media.viewerLeft(conn);
       if (this.publisher) this.send(this.publisher.conn, { type: 'viewer.left', viewer_id: conn.id } satisfies ToPublisher);
+      this.relay?.viewerLeft(conn.id);
     }
   }
 
@@ -208,6 +219,7 @@ export class SignalingRoom extends Room<SignalingMessage> {
         for (const { viewer_id, ...metrics } of message.viewers) {
           const stats = this.stats.get(viewer_id);
           const viewer = this.viewers.get(viewer_id);
+          if (!viewer && this.relay?.remoteViewers.has(viewer_id)) this.relay.toViewer(viewer_id, { type: 'publisher.metrics', metrics });
           // Metrics for a viewer that already left are stale, not an error.
           if (!stats || !viewer) continue;
           stats.publisher_view = metrics;
@@ -233,7 +245,12 @@ export class SignalingRoom extends Room<SignalingMessage> {
         stats.viewer_view_at = Date.now();
       }
       if (this.publisher) this.send(this.publisher.conn, { ...message, from } satisfies ToPublisher);
+      else this.relay?.toPublisher({ ...message, from });
       return;
+    }
+    if (!this.publisher && this.relay?.remotePublisher) {
+      this.relayed++;
+      return this.relay.toPublisher({ ...message, from } as ToPublisher);
     }
     if (!this.publisher) return this.refuseWith(conn, 'no_publisher', `no publisher in room "${this.id}"; ${message.type} was not delivered`);
     if (this.media) return this.media.fromViewer(conn, message);
@@ -246,9 +263,11 @@ export class SignalingRoom extends Room<SignalingMessage> {
     this.relayed++;
     if (to === undefined) {
       this.broadcastToViewers(message);
+      this.relay?.toViewer(undefined, message);
       return;
     }
     const viewer = this.viewers.get(to);
+    if (!viewer && this.relay?.remoteViewers.has(to)) return this.relay.toViewer(to, message);
     if (!viewer) return this.refuseWith(publisher, 'no_such_viewer', `no viewer "${to}" in room "${this.id}" (it may have left); ${message.type} was not delivered`);
     this.send(viewer.conn, message);
   }
@@ -261,8 +280,8 @@ export class SignalingRoom extends Room<SignalingMessage> {
     return {
       type: 'room.state',
       room: this.id,
-      publisher: this.publisher !== null,
-      publisher_session: this.publisher ? this.publisher.conn.id + (this.media?.epoch ?? '') : null,
+      publisher: this.publisher !== null || Boolean(this.relay?.remotePublisher),
+      publisher_session: this.publisher ? this.publisher.conn.id + (this.media?.epoch ?? '') : (this.relay?.remotePublisher ?? null),
       ...(viewerId ? { viewer_id: viewerId } : {}),
     };
   }
@@ -333,6 +352,26 @@ export class SignalingRoom extends Room<SignalingMessage> {
   dispose(): void {
     // No timers of its own: sockets are closed by the server's drain, stats die with the room.
     this.media?.dispose();
+    this.relay?.dispose();
+  }
+
+  /** How the relay reaches this room's sockets. */
+  private relayHost(): RelayHost {
+    return {
+      localPublisher: () => this.publisher?.conn.id ?? null,
+      localViewers: () => this.viewers.keys(),
+      remotePublisherChanged: () => {
+        if (!this.publisher) this.broadcastToViewers(this.roomState());
+      },
+      toLocalPublisher: (message) => {
+        if (this.publisher) this.send(this.publisher.conn, message);
+      },
+      toLocalViewers: (to, message) => {
+        if (to === undefined) return void this.broadcastToViewers(message);
+        const viewer = this.viewers.get(to);
+        if (viewer) this.send(viewer.conn, message);
+      },
+    };
   }
 
   /** How the media backend reaches this room's sockets. */

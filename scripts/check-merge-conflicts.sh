@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails (with file:line) when a git-tracked text file still holds a merge-conflict marker:
-# a line starting with <<<<<<<, =======, or >>>>>>> (the seed shipped such a broken merge).
+# a line starting with <<<<<<<, =======, or >>>>>>> (the FastAPI version once shipped such a broken merge).
 # Usage: scripts/check-merge-conflicts.sh   (from anywhere inside the repository)
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"

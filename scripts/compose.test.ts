@@ -307,7 +307,7 @@ if (!COMPOSE || !HAS_YAML) {
       const url = liveModel.services.web!.environment!.REDIS_URL!.replace('@redis:6379', `@127.0.0.1:${port}`);
       const server = await startTestServer({ env: { REDIS_URL: url } });
       try {
-        assert.equal(await (await server.api('/health')).json(), { ok: true, store: 'redis', redis: 'up' });
+        assert.equal(await (await server.api('/health')).json(), { ok: true, instance_id: server.services.instanceId, store: 'redis', redis: 'up' });
       } finally {
         await server.stop();
         await rm(server.dataDir, { recursive: true, force: true });

@@ -47,6 +47,13 @@ export const ConfigSchema = v.object({
     '',
   ),
   REDIS_URL: optionalText,
+  /**
+   * This process's name in /api/health, metrics and logs, so several instances on one Redis can
+   * be told apart. Unset = hostname-pid (the edge fills it in; the core cannot read either).
+   */
+  INSTANCE_ID: v.optional(
+    v.pipe(v.string(), v.trim(), v.check((s) => s === '' || /^[A-Za-z0-9._:-]{1,128}$/.test(s), 'may hold only letters, digits and . _ : - (at most 128)'), v.transform((s) => (s === '' ? undefined : s))),
+  ),
   /** Namespaces every key, so several deployments (or test runs) can share one Redis. */
   REDIS_KEY_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9:_-]{1,64}$/, 'may hold only letters, digits and : _ -')), 'so:'),
   STREAMER_API_TOKEN: optionalText,

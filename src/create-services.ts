@@ -13,6 +13,8 @@ import type { TtsEngine } from './tts-engine.ts';
 import type { Item } from './protocol/scene.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
+import { RoomBus } from '../rooms/room-bus.ts';
+import { closeLocalSessionSockets } from './http/session-sockets.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
 import { legacySocketFrames } from './legacy/socket-messages.ts';
 import { SignalingRoom } from '../rooms/signaling-room.ts';
@@ -32,6 +34,8 @@ import { ProductionControl } from './production/production-control.ts';
 
 export interface EdgeHooks {
   config: ResolvedConfig;
+  /** INSTANCE_ID, or the edge's hostname-pid default (see defaultInstanceId). */
+  instanceId: string;
   store: Store;
   log: Logger;
   assets: AssetSource;
@@ -50,16 +54,18 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const origins = allowedMediaOrigins(edge.config);
   const refuseItem = (item: Item) => itemMediaRefusal(item, origins);
+  // Several instances on one Redis share their rooms through it; the embedded store is one process.
+  const bus = edge.store.kind === 'redis' ? new RoomBus(edge.store, edge.instanceId, edge.log) : undefined;
   // The rooms' control needs the registry to reach a room's draft; the registry needs the control.
   const production = new ProductionActions({ store: edge.store, log: edge.log, overlays: () => overlays });
   const control = new ProductionControl(production, edge.log);
-  const overlays: RoomRegistry<OverlayRoom> = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames, control }));
+  const overlays: RoomRegistry<OverlayRoom> = new RoomRegistry((id) => new OverlayRoom(id, { store: edge.store, metrics, log: edge.log, refuseItem, legacyFrames: legacySocketFrames, control, bus }));
   const { JANUS_URL, JANUS_TOKEN_SECRET, JANUS_ADMIN_KEY, TOKEN_SECRET } = edge.config;
   const sfu = JANUS_URL
     ? new JanusSfu({ url: JANUS_URL, tokenSecret: JANUS_TOKEN_SECRET, adminKey: JANUS_ADMIN_KEY, derivationSecret: TOKEN_SECRET, log: edge.log, WebSocket: edge.WebSocket })
     : undefined;
   const signaling = new RoomRegistry(
-    (id) => new SignalingRoom(id, { metrics, log: edge.log, media: sfu?.backend, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS } }),
+    (id) => new SignalingRoom(id, { metrics, log: edge.log, media: sfu?.backend, viewerLimits: { perAddress: edge.config.WEBRTC_MAX_VIEWERS_PER_ADDRESS }, bus }),
   );
   let draining = false;
   if (edge.config.PUBLIC_OVERLAY_ROOMS.length > 0) {
@@ -67,8 +73,10 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
       rooms: edge.config.PUBLIC_OVERLAY_ROOMS,
     });
   }
-  return {
+  let stopListening: (() => Promise<void>) | null = null;
+  const services: Services & { drainRooms(): Promise<void> } = {
     ...edge,
+    bus,
     upgradeWebSocket: capSocketsPerAddress(edge.upgradeWebSocket, edge.config.WS_MAX_SOCKETS_PER_ADDRESS).upgradeWebSocket,
     metrics,
     overlays,
@@ -95,9 +103,31 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
         for (const room of registry.all()) room.closeWhere(() => true, CloseCode.restarting, 'server restarting');
         registry.dispose();
       }
+      await stopListening?.().catch(() => {});
       await sfu?.close();
     },
   };
+  if (bus) {
+    // Session ends touch any room on any instance. Redis may be down at start: keep trying.
+    const listen = () =>
+      bus.listen((message) => closeLocalSessionSockets(services, message.session_id, message.reason)).then(
+        (stop) => void (draining ? stop() : (stopListening = stop)),
+        () => {
+          if (draining) return;
+          const retry = setTimeout(listen, 2000);
+          (retry as unknown as { unref?: () => void }).unref?.();
+        },
+      );
+    void listen();
+  }
+  return services;
+}
+
+/** INSTANCE_ID when set, else `<hostname>-<pid>`: unique per process on a host, readable in logs. */
+export function instanceIdFrom(config: { INSTANCE_ID?: string | undefined }, hostname: string, pid: number): string {
+  if (config.INSTANCE_ID) return config.INSTANCE_ID;
+  const host = hostname.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100) || 'host';
+  return `${host}-${pid}`;
 }
 
 /** The URL to print for a listening address (a wildcard bind is reachable on loopback). */

@@ -10,6 +10,7 @@ import type { Metrics } from './metrics/metrics.ts';
 import type { RoomRegistry } from '../rooms/registry.ts';
 import type { OverlayRoom } from '../rooms/overlay-room.ts';
 import type { SignalingRoom } from '../rooms/signaling-room.ts';
+import type { RoomBus } from '../rooms/room-bus.ts';
 import type { RateLimiter } from './access/rate-limit.ts';
 import type { ModeratorKeys } from './access/moderator-keys.ts';
 import type { Sessions } from './access/sessions.ts';
@@ -29,10 +30,14 @@ export interface AssetSource {
 
 export interface Services {
   config: ResolvedConfig;
+  /** Which process this is, among several web instances on one Redis (INSTANCE_ID). */
+  instanceId: string;
   store: Store;
   log: Logger;
   metrics: Metrics;
   overlays: RoomRegistry<OverlayRoom>;
+  /** The other instances on the same Redis (absent on the embedded store, which is one process). */
+  bus?: RoomBus;
   /** WebRTC signaling rooms (publisher + viewers), separate from the scene rooms. */
   signaling: RoomRegistry<SignalingRoom>;
   /** Presets, history and revert, draft and take (src/production/). */

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../testing/nginx-edge.ts';
@@ -107,7 +107,7 @@ test("the unit's command with its environment (paths moved to a temp dir) serves
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     assert.ok(output.includes(`http://127.0.0.1:${port}`), 'listens on the HOST the unit sets');
-    assert.equal(await (await fetch(`http://127.0.0.1:${port}/health`)).json(), { ok: true, store: 'embedded', redis: 'not_configured' });
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/health`)).json(), { ok: true, instance_id: `${hostname()}-${child.pid}`, store: 'embedded', redis: 'not_configured' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(one('KillSignal') as NodeJS.Signals);
     assert.is(await exited, 0, 'drains and exits 0 on the unit\'s KillSignal');

@@ -4,6 +4,7 @@
 # nginx/templates/ into conf.d/ (20-envsubst-on-templates.sh). It writes, in
 # conf.d/stream-overlay/:
 #   server-name.conf   server_name from NGINX_SERVER_NAME, else the host of PUBLIC_BASE_URL
+#   upstream-servers.conf  one `server` line per comma-separated NGINX_UPSTREAM_SERVER entry
 #   upload-limit.conf  client_max_body_size = MAX_UPLOAD_MB + 1 MB (multipart framing)
 #   tls-cert.conf, tls-enabled.conf   only when the certificate exists (certbot has run)
 #   http-mode.conf     the app over HTTP until then; afterwards a redirect to HTTPS
@@ -29,6 +30,22 @@ case "$names" in
     *[!A-Za-z0-9.\ -]*) fail "NGINX_SERVER_NAME may hold only host names or IPv4 addresses separated by spaces (got \"$names\")" ;;
 esac
 printf 'server_name %s;\n' "$names" > "$out/server-name.conf"
+
+upstreams="${NGINX_UPSTREAM_SERVER:-}"
+[ -n "$upstreams" ] || fail "NGINX_UPSTREAM_SERVER is empty: name the web instance(s), e.g. web:13337 resolve"
+: > "$out/upstream-servers.conf"
+old_ifs=$IFS
+IFS=,
+for upstream in $upstreams; do
+    upstream=$(printf '%s' "$upstream" | sed -e 's/^ *//' -e 's/ *$//')
+    [ -n "$upstream" ] || continue
+    case "$upstream" in
+        *[!A-Za-z0-9.:_=\ -]*) fail "NGINX_UPSTREAM_SERVER entries are host:port [parameters], comma-separated (got \"$upstream\")" ;;
+    esac
+    printf 'server %s;\n' "$upstream" >> "$out/upstream-servers.conf"
+done
+IFS=$old_ifs
+[ -s "$out/upstream-servers.conf" ] || fail "NGINX_UPSTREAM_SERVER names no server (got \"$upstreams\")"
 
 mb="${MAX_UPLOAD_MB:-200}"
 case "$mb" in

@@ -8,7 +8,7 @@ import { getConnInfo } from 'hono/deno';
 import { ConfigError, parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
-import { createServices, listenUrl } from '../create-services.ts';
+import { createServices, instanceIdFrom, listenUrl } from '../create-services.ts';
 import type { Store } from '../store/store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { cachedAssets } from '../http/assets.ts';
@@ -35,8 +35,11 @@ export async function startServer(env: Record<string, string | undefined> = Deno
   const sockets = denoWebSockets(config.WS_MAX_PAYLOAD_KB * 1024);
 
   // No eventLoopDelay: Deno's node:perf_hooks histogram does not measure what Node's does.
+  // Deno.hostname() needs --allow-sys, which scripts/start-deno.ts does not grant; $HOSTNAME does.
+  const instanceId = instanceIdFrom(config, Deno.env.get('HOSTNAME') ?? 'deno', Deno.pid);
   const services = createServices({
     config,
+    instanceId,
     store,
     log: logger,
     assets: cachedAssets((name) => Deno.readFile(new URL(name, CLIENT_DIST))),
@@ -51,7 +54,7 @@ export async function startServer(env: Record<string, string | undefined> = Deno
   const server = Deno.serve({ port: config.PORT, hostname: config.HOST, onListen: () => {} }, app.fetch);
   const { port } = server.addr;
   const url = listenUrl(config.HOST, port);
-  logger.info('listening', { url, store: store.kind, runtime: `deno ${Deno.version.deno}` });
+  logger.info('listening', { url, store: store.kind, instance: instanceId, runtime: `deno ${Deno.version.deno}` });
 
   let closing: Promise<void> | null = null;
   const close = () =>

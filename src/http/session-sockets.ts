@@ -19,7 +19,13 @@ export function countSessionSockets(services: Services, sessionId: string): numb
   return count;
 }
 
+/** Closes them here and tells the other instances on the same Redis to close theirs; the count is this instance's. */
 export function closeSessionSockets(services: Services, sessionId: string, reason: string): number {
+  services.bus?.toInstances({ kind: 'session.closed', session_id: sessionId, code: CloseCode.sessionRevoked, reason });
+  return closeLocalSessionSockets(services, sessionId, reason);
+}
+
+export function closeLocalSessionSockets(services: Services, sessionId: string, reason: string): number {
   let closed = 0;
   for (const room of roomsOf(services)) closed += room.closeWhere((conn) => conn.sessionId === sessionId, CloseCode.sessionRevoked, reason);
   return closed;

@@ -4,10 +4,10 @@
 import { startServer } from './server.ts';
 import { ConfigError } from '../config.ts';
 import { printWelcome } from './welcome.ts';
+import { DataDirLockedError } from './data-dir-lock.ts';
 
 try {
   const server = await startServer();
-  await printWelcome(server);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -19,10 +19,16 @@ try {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // After the handlers: a supervisor may signal as soon as it reads the banner.
+  await printWelcome(server);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
     process.exit(2);
+  }
+  if (error instanceof DataDirLockedError) {
+    console.error(`Cannot start: ${error.message}`);
+    process.exit(3);
   }
   throw error;
 }

@@ -15,7 +15,8 @@ import { parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
 import { securityHeaderList } from '../http/security-headers.ts';
-import { createServices, listenUrl } from '../create-services.ts';
+import { createServices, instanceIdFrom, listenUrl } from '../create-services.ts';
+import { hostname } from 'node:os';
 import type { Services } from '../services.ts';
 import type { Store } from '../store/store.ts';
 import { MemoryStore } from '../store/memory-store.ts';
@@ -25,6 +26,7 @@ import { resolveSecrets } from './dev-secrets-file.ts';
 import { fileAssets } from './file-assets.ts';
 import { fileUploadStorage } from './file-upload-storage.ts';
 import { espeakEngine } from './espeak-engine.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
 
@@ -42,7 +44,16 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const parsed = parseConfig(env);
   const logger = log ?? createLogger(parsed.LOG_LEVEL);
   const { config, generated } = await resolveSecrets(parsed, logger);
-  const store = await openStore(config, logger);
+  const instanceId = instanceIdFrom(config, hostname(), process.pid);
+  // Only the embedded store needs DATA_DIR to itself; on Redis several instances share everything.
+  const lock = config.REDIS_URL ? null : await lockDataDir(config.DATA_DIR, instanceId);
+  let store: Store;
+  try {
+    store = await openStore(config, logger);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
 
   // The histogram records whole timer intervals; lateness is what exceeds the resolution.
   const LOOP_RESOLUTION_MS = 10;
@@ -50,6 +61,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   loopDelay.enable();
   const services = createServices({
     config,
+    instanceId,
     store,
     log: logger,
     assets: fileAssets(CLIENT_DIST),
@@ -96,7 +108,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
   const { port } = server.address() as AddressInfo;
   const url = listenUrl(config.HOST, port);
-  logger.info('listening', { url, store: store.kind });
+  logger.info('listening', { url, store: store.kind, instance: instanceId });
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -111,6 +123,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       server.closeAllConnections?.();
       loopDelay.disable();
       await store.close();
+      await lock?.release();
     })());
 
   return { url, port, config, services, generatedSecrets: generated, close };

@@ -14,6 +14,7 @@ export function metricsRoutes(services: Services) {
     const storeUp = await services.store.ping().catch(() => false);
     return {
       ok: storeUp,
+      instance_id: services.instanceId,
       store: services.store.kind,
       redis: services.store.kind === 'redis' ? (storeUp ? 'up' : 'down') : 'not_configured',
     };
@@ -35,6 +36,7 @@ export function metricsRoutes(services: Services) {
     const main = rooms.find((room) => room.room === (principal.room ?? DEFAULT_ROOM));
     return c.json({
       ok: true,
+      instance_id: services.instanceId,
       scene_version: main?.version ?? 0,
       scene_saves: metrics.sceneSaves,
       ws_broadcasts: metrics.wsBroadcasts,

@@ -38,7 +38,10 @@ export function overlayAccessRoutes(services: Services) {
   app.post('/api/rooms/:room/rotate-tokens', streamer, async (c) => {
     const room = roomName(c);
     const epoch = await services.viewTokens.rotate(room);
-    const closed = services.overlays.peek(room)?.closeWhere((conn) => conn.role === 'overlay', CloseCode.tokenRevoked, 'view token rotated') ?? 0;
+    // Here and on every other instance; `overlays_closed` counts this instance's.
+    const local = services.overlays.peek(room);
+    const closed = local?.closeOverlaysEverywhere(CloseCode.tokenRevoked, 'view token rotated') ?? 0;
+    if (!local) services.bus?.toRoom(room, { kind: 'close', role: 'overlay', code: CloseCode.tokenRevoked, reason: 'view token rotated' });
     // The room's Janus room ends with the old tokens (it is created again on the next offer).
     await services.sfu?.rotated(room);
     await audit(services, room, { action: 'tokens.rotated', epoch, overlays_closed: closed });

@@ -33,10 +33,9 @@ export function ttsRoutes(services: Services) {
     const body = await readValidBody(c, TtsControlBody);
     const room = targetRoom(c, body.room);
     const message: TtsServerMessage = type === 'tts.clear' ? { type } : body.id ? { type, id: body.id } : { type };
-    const target = services.overlays.peek(room);
-    const delivered = target?.announce(message, 'overlays') ?? 0;
+    const delivered = announceInRoom(services, room, message, 'overlays');
     // Panels mirror the queue, so they hear it too.
-    target?.announce(message, 'moderators');
+    announceInRoom(services, room, message, 'moderators');
     return c.json({ ok: true, delivered });
   };
   app.post('/api/tts/skip', write, control('tts.skip'));
@@ -60,13 +59,23 @@ export async function speak(services: Services, room: string, body: v.InferOutpu
     ...(body.voiceName ? { voiceName: body.voiceName } : {}),
     ...(audio ? { audio_url: audio.path } : {}),
   };
-  const target = services.overlays.peek(room);
-  const delivered = target?.announce(message, 'overlays') ?? 0;
+  const delivered = announceInRoom(services, room, message, 'overlays');
   const queued: TtsState = { type: 'tts.state', id, state: 'queued', text: body.text };
-  target?.announce(queued, 'moderators');
+  announceInRoom(services, room, queued, 'moderators');
   // Who made the stream say what is worth keeping, like scene changes.
   await audit(services, room, { action: 'tts.speak', id, text: body.text }, who);
   return { id, delivered, audio };
+}
+
+/**
+ * To the room's sockets here and on every other instance (through the room if it is live
+ * here, else straight onto its channel). Returns how many sockets of this instance got it.
+ */
+function announceInRoom(services: Services, room: string, message: { type: string }, to: 'overlays' | 'moderators'): number {
+  const local = services.overlays.peek(room);
+  if (local) return local.announce(message, to);
+  services.bus?.toRoom(room, { kind: 'announce', to, message });
+  return 0;
 }
 
 /** The body's room, else `?room=`, else main; a moderator may only act on its own room. */
