@@ -93,6 +93,16 @@ for (const kind of ['redis', 'embedded'] as const) {
     assert.equal((await history.sceneAt(HISTORY_KEEP_VERSIONS))?.scene, last);
   });
 
+  test('big whole-scene versions close segments early, so the bound holds with the default snapshot interval', async () => {
+    // One segment of 100 versions of a 5 KB scene would be 500 KB; the bound is 40 KB.
+    const bounded = new SceneHistory(store, 'huge', { maxBytes: 40_000 });
+    const items = new Map<string, Item>();
+    for (let version = 1; version <= 100; version++) await commit(bounded, items, version, [{ op: 'upsert', item: { ...text('a', version), text: 'y'.repeat(5000) } }]);
+    const bytes = await bounded.bytes();
+    assert.ok(bytes <= 40_000 + 40_000 / 8 + 12_000, `near 40,000 bytes: ${bytes}`);
+    assert.ok(await bounded.sceneAt(100), 'the newest is kept');
+  });
+
   test('past the byte bound the oldest segments go; past 24 h and 5,000 versions too', async () => {
     const bounded = new SceneHistory(store, 'big', { snapshotEvery: 5, maxBytes: 20_000 });
     const items = new Map<string, Item>();

@@ -16,6 +16,8 @@ export const SNAPSHOT_EVERY = 100;
 export const HISTORY_KEEP_MS = 24 * 60 * 60 * 1000;
 export const HISTORY_KEEP_VERSIONS = 5000;
 export const HISTORY_MAX_BYTES = 8 * 1024 * 1024;
+/** A segment closes past maxBytes / this, so pruning can keep the whole history near its bound. */
+const SEGMENTS_PER_BOUND = 8;
 
 export interface HistoryEntry {
   version: number;
@@ -121,7 +123,10 @@ export class SceneHistory {
     let segment = last ? (this.current?.start === last.start ? this.current : await this.loadSegment(last.start)) : null;
     // A gap (versions committed elsewhere, or an outage) starts a new segment: replay needs every patch.
     const contiguous = segment !== null && last !== undefined && entry.version === last.end + 1;
-    if (!segment || !contiguous || segment.entries.length >= this.snapshotEvery) {
+    // A segment is rewritten whole on every append and only whole segments can be pruned, so
+    // it closes at a share of the byte bound too: big scenes make short segments, not one huge one.
+    const segmentFull = segment !== null && (segment.entries.length >= this.snapshotEvery || (last?.bytes ?? 0) >= this.maxBytes / SEGMENTS_PER_BOUND);
+    if (!segment || !contiguous || segmentFull) {
       segment = { start: entry.version, snapshot: after, entries: [entry] };
       index.push({ start: entry.version, end: entry.version, lastTs: entry.ts, bytes: 0 });
     } else {
