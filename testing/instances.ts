@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from './redis-server.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
-import { STREAMER_TOKEN, TOKEN_SECRET } from './test-server.ts';
+import { STREAMER_TOKEN, TOKEN_SECRET, testApi } from './test-server.ts';
 
 export interface Instance extends ServerProcess {
   /** INSTANCE_ID: A, B, C, … */
@@ -79,16 +79,7 @@ export async function startCluster(count: number, options: { env?: Record<string
 }
 
 function instanceOf(id: string, process: ServerProcess): Instance {
-  const api: Instance['api'] = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.streamer) headers.set('x-streamer-token', STREAMER_TOKEN);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(process.url + path, { ...init, headers, body });
-  };
+  const api: Instance['api'] = testApi(process.url);
   return {
     ...process,
     id,

@@ -37,16 +37,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     ...options.env,
   };
   const server = await startServer(env, createLogger((env.LOG_LEVEL as 'silent') ?? 'silent'));
-  const api: TestServer['api'] = (path, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.streamer) headers.set('x-streamer-token', STREAMER_TOKEN);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(server.url + path, { ...init, headers, body });
-  };
+  const api = testApi(server.url);
   return {
     ...server,
     dataDir,
@@ -66,5 +57,19 @@ export async function startTestServer(options: { env?: Record<string, string>; d
       await server.close();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** fetch against one server: `streamer` adds the streamer token, `json` a JSON body. */
+export function testApi(baseUrl: string): TestServer['api'] {
+  return (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.streamer) headers.set('x-streamer-token', STREAMER_TOKEN);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(baseUrl + path, { ...init, headers, body });
   };
 }

@@ -26,17 +26,9 @@ export type Scope = (typeof SCOPES)[number];
  * every production scope. The control-surface scopes (reload, OBS, read-only control) are
  * new rights and must be granted by name.
  */
-export const DEFAULT_MODERATOR_SCOPES: readonly Scope[] = [
-  'scene.edit',
-  'scene.draft',
-  'scene.take',
-  'presets',
-  'media.upload',
-  'media.delete',
-  'tts',
-  'webrtc.publish',
-  'history.revert',
-];
+/** Rights that came with control surfaces; a key gets them only by name. */
+const GRANTED_BY_NAME: readonly Scope[] = ['overlay.reload', 'obs.control', 'control.read'];
+export const DEFAULT_MODERATOR_SCOPES: readonly Scope[] = SCOPES.filter((scope) => !GRANTED_BY_NAME.includes(scope));
 
 export const MAX_ITEM_PATTERNS = 50;
 export const MAX_ITEM_PATTERN_LENGTH = 120;
