@@ -114,6 +114,16 @@ test('POST /api/media/play and /api/media/stop (form fields): legacy sockets get
   assert.is(hidden.item.visible, false);
   const audit = (await (await server.api('/api/rooms/media/audit', { streamer: true })).json()) as { entries: { action: string; id?: string }[] };
   assert.ok(audit.entries.filter((e) => e.id === 'jingle').length >= 3, 'each call is an audited op');
+
+  // Issue 11, hole 8 on this route too: an outside url is refused, and no FastAPI-version overlay is told to fetch it.
+  const outside = await server.api('/api/media/play', { method: 'POST', streamer: true, ...form({ id: 'jingle', url: 'https://evil.example/x.mp4', room: 'media' }) });
+  assert.is(outside.status, 400);
+  const refusal = ((await outside.json()) as { error: { code: string; message: string } }).error;
+  assert.is(refusal.code, 'bad_message');
+  assert.match(refusal.message, /evil\.example is not an allowed media origin/);
+  await server.api('/api/media/play', { method: 'POST', streamer: true, ...form({ id: 'after', url: '/uploads/after.mp4', room: 'media' }) });
+  assert.is((await old.next('media.play')).id, 'after');
+  assert.not.ok(JSON.stringify(old.messages).includes('evil.example'), 'the refused url never reached a FastAPI-version overlay');
   old.close();
   ours.close();
 });

@@ -56,6 +56,7 @@ test('GET /api/scene of a public room needs no token; nothing else opens', async
   assert.is(await refusedStatus(server.wsUrl('/ws/overlay?room=private')), 401);
 
   const closed: [string, string, object?][] = [
+    ['GET', '/api/rooms/main/scene'],
     ['PUT', '/api/scene', { items: [] }],
     ['PUT', '/api/rooms/main/scene', { items: [] }],
     ['POST', '/api/rooms/main/ops', { type: 'clear' }],

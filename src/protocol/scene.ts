@@ -1,7 +1,7 @@
 /**
  * The scene model, declared once and imported by the server, the rooms and every client.
  * Input schemas accept the FastAPI version's aliases (`content`, `font`) and normalise them, so
- * scripts written against the old API keep working.
+ * scripts written against the legacy API keep working.
  */
 import * as v from 'valibot';
 import { isCssColor } from './css-color.ts';

@@ -41,7 +41,9 @@ const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
 
 export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
-  const read = orPublicOverlay(services, roomName, authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomName }));
+  const read = authenticate(services, { allow: ['streamer', 'moderator', 'overlay'], room: roomName });
+  // PUBLIC_OVERLAY_ROOMS opens the FastAPI version's own route only: its OBS pages read that one.
+  const legacyRead = orPublicOverlay(services, roomName, read);
   const write = authenticate(services, { allow: ['streamer', 'moderator'], room: roomName, write: true });
   const sceneJson = new SceneJsonCache();
 
@@ -64,7 +66,7 @@ export function sceneRoutes(services: Services) {
     return c.json({ ok: true, version: result.version, server_ts: Date.now(), echo_client_ts: body._meta?.client_ts ?? null });
   };
 
-  app.get('/api/scene', read, getScene(true));
+  app.get('/api/scene', legacyRead, getScene(true));
   app.get('/api/rooms/:room/scene', read, getScene(false));
   app.put('/api/scene', write, putScene);
   app.put('/api/rooms/:room/scene', write, putScene);

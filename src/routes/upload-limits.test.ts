@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
+import { waitFor } from '../../testing/browser.ts';
 import { concat, pngBytes } from '../../testing/media-samples.ts';
 
 const test = suite('upload limits');
@@ -100,6 +101,43 @@ test('UPLOAD_QUOTA_MB: an upload that would pass it gets 507 while streaming and
     // What still fits is accepted.
     const small = await attempt(server, { body: pngForm(paddedPng(10 * 1024, 4)) });
     assert.ok(!('error' in small) && small.status === 200, JSON.stringify(small));
+  });
+});
+
+/** A chunked upload that sends its first chunk, then waits for `release()` before the rest. */
+async function heldUpload(server: TestServer, bytes: Uint8Array) {
+  const encoded = new Uint8Array(await new Response(pngForm(bytes)).arrayBuffer());
+  const boundary = new TextDecoder().decode(encoded.subarray(0, 200)).split('\r\n')[0]!.slice(2);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const CHUNK = 64 * 1024;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(encoded.subarray(0, CHUNK));
+      await gate;
+      for (let i = CHUNK; i < encoded.length; i += CHUNK) controller.enqueue(encoded.subarray(i, i + CHUNK));
+      controller.close();
+    },
+  });
+  const result = attempt(server, { body: stream, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, duplex: 'half' } as RequestInit);
+  return { release, result };
+}
+
+test('UPLOAD_QUOTA_MB: two uploads arriving at once cannot pass the quota together', async () => {
+  await withServer({ MAX_UPLOAD_MB: '2', UPLOAD_QUOTA_MB: '1' }, async (server) => {
+    const dir = server.config.UPLOAD_DIR;
+    // Each fits alone (600 KB of 1 MB); both began before either had written much.
+    const first = await heldUpload(server, paddedPng(600 * 1024, 5));
+    await waitFor('the first upload under way', async () => (await dotFiles(dir)).length === 1);
+    const second = await heldUpload(server, paddedPng(600 * 1024, 6));
+    await waitFor('both uploads under way', async () => (await dotFiles(dir)).length === 2);
+    first.release();
+    second.release();
+    const results = await Promise.all([first.result, second.result]);
+    const outcomes = results.map((r) => ('error' in r ? `error ${r.error}` : `${r.status} ${r.body.error?.code ?? 'stored'}`)).sort();
+    assert.equal(outcomes, ['200 stored', '507 upload_quota_exceeded']);
+    assert.is((await storedFiles(dir)).length, 1, 'one file kept');
+    assert.equal(await dotFiles(dir), [], 'no partial file left');
   });
 });
 

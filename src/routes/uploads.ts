@@ -10,6 +10,7 @@ import { authenticate } from '../access/authenticate.ts';
 import { BUCKETS } from '../access/rate-limit.ts';
 import { AppError } from '../errors.ts';
 import { receiveUpload } from '../uploads/receive-upload.ts';
+import { UploadQuota } from '../uploads/upload-quota.ts';
 import { UPLOAD_NAME, isServableName, mimeOfStoredName } from '../uploads/media-types.ts';
 import { parseByteRange } from '../uploads/byte-range.ts';
 import { roomsUsingUpload } from '../uploads/uploads-in-use.ts';
@@ -25,7 +26,7 @@ export function uploadRoutes(services: Services) {
   const remove = authenticate(services, { allow: ['streamer', 'moderator'], write: true, scope: 'media.delete' });
   const browse = authenticate(services, { allow: ['streamer', 'moderator'] });
 
-  const limits = { maxBytes: services.config.MAX_UPLOAD_MB * 1024 * 1024, quotaBytes: services.config.UPLOAD_QUOTA_MB * 1024 * 1024 };
+  const limits = { maxBytes: services.config.MAX_UPLOAD_MB * 1024 * 1024, quota: new UploadQuota(services.uploads, services.config.UPLOAD_QUOTA_MB * 1024 * 1024) };
   // A refusal (401, 413, 429, 507, ...) reads what the client still sends, so it sees the answer.
   const linger = lingerOnRefusal({ maxBytes: Math.max(limits.maxBytes, LINGER_MIN_BYTES), maxMs: LINGER_MAX_MS });
 

@@ -9,6 +9,7 @@ import { AppError, badRequest } from '../errors.ts';
 import { MultipartError, MultipartReader, multipartBoundary } from './multipart-reader.ts';
 import { SNIFF_BYTES, sniffMediaType, type MediaType } from './media-types.ts';
 import type { PendingUpload, UploadStorage } from './upload-storage.ts';
+import type { QuotaClaim, UploadQuota } from './upload-quota.ts';
 
 export const FILE_FIELD = 'file';
 const MAX_DISPLAY_NAME = 200;
@@ -31,8 +32,8 @@ export interface ReceivedUpload {
 export interface UploadLimits {
   /** Largest file (MAX_UPLOAD_MB). */
   maxBytes: number;
-  /** Most bytes the whole library may hold (UPLOAD_QUOTA_MB). */
-  quotaBytes: number;
+  /** What the whole library may hold (UPLOAD_QUOTA_MB), shared by every upload of the process. */
+  quota: UploadQuota;
 }
 
 export async function receiveUpload(request: Request, storage: UploadStorage, limits: UploadLimits): Promise<ReceivedUpload> {
@@ -41,15 +42,19 @@ export async function receiveUpload(request: Request, storage: UploadStorage, li
   if (!boundary || !request.body) throw badRequest('bad_request', `send multipart/form-data with the file in a "${FILE_FIELD}" field`);
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes);
-  // Other uploads in progress count too: two at once must not pass the quota together.
-  const room = limits.quotaBytes - (await storage.usage());
-  if (declared > room + ENVELOPE_BYTES || room <= 0) throw quotaExceeded(limits.quotaBytes);
+  // Other uploads in progress count too, as they grow: two at once must not pass the quota together.
+  const claim = await limits.quota.begin();
+  const room = claim.remaining();
+  if (declared > room + ENVELOPE_BYTES || room <= 0) {
+    claim.end();
+    throw quotaExceeded(limits.quota.quotaBytes);
+  }
 
   const parts = new MultipartReader(request.body, boundary, maxBytes + ENVELOPE_BYTES);
   try {
     for (let part = await parts.nextPart(); part; part = await parts.nextPart()) {
       if (part.name !== FILE_FIELD) continue;
-      return await storeFilePart(parts, storage, { maxBytes, roomBytes: room, quotaBytes: limits.quotaBytes }, displayName(part.filename));
+      return await storeFilePart(parts, storage, { maxBytes, claim, quotaBytes: limits.quota.quotaBytes }, displayName(part.filename));
     }
     throw badRequest('missing_file', `no "${FILE_FIELD}" field in the form`);
   } catch (error) {
@@ -59,13 +64,14 @@ export async function receiveUpload(request: Request, storage: UploadStorage, li
   } finally {
     // Whatever follows the file (or the rest of a refused one) is not read here.
     parts.release();
+    claim.end();
   }
 }
 
 interface PartLimits {
   maxBytes: number;
-  /** What the quota leaves for this file when it started. */
-  roomBytes: number;
+  /** This file's share of the quota, checked for every chunk. */
+  claim: QuotaClaim;
   quotaBytes: number;
 }
 
@@ -76,19 +82,22 @@ async function storeFilePart(parts: MultipartReader, storage: UploadStorage, lim
     const { sha256, size } = await pending.finish();
     const id = `${sha256}.${type.ext}`;
     const created = await pending.commit(id);
+    if (created) limits.claim.committed();
     // The first upload's name stays; a later copy of the same bytes only fills a missing record.
     if (created || !(await storage.readMeta(id))) {
       await storage.writeMeta(id, { name, mime: type.mime, size, sha256, created: Date.now() });
     }
     return { id, path: `/uploads/${id}`, mime: type.mime, size, sha256, name, duplicate: !created };
   } catch (error) {
+    // At once, before the bytes are gone: an upload arriving alongside must not be refused for them.
+    limits.claim.end();
     await pending.discard();
     throw error;
   }
 }
 
 /** Copy the part's bytes into `pending`, refusing as soon as the size or the type is wrong. */
-async function writeChecked(parts: MultipartReader, pending: PendingUpload, { maxBytes, roomBytes, quotaBytes }: PartLimits): Promise<MediaType> {
+async function writeChecked(parts: MultipartReader, pending: PendingUpload, { maxBytes, claim, quotaBytes }: PartLimits): Promise<MediaType> {
   const head = new Uint8Array(SNIFF_BYTES);
   let headLength = 0;
   let type: MediaType | null = null;
@@ -96,7 +105,7 @@ async function writeChecked(parts: MultipartReader, pending: PendingUpload, { ma
   for (let chunk = await parts.readChunk(); chunk; chunk = await parts.readChunk()) {
     size += chunk.length;
     if (size > maxBytes) throw tooLarge(maxBytes);
-    if (size > roomBytes) throw quotaExceeded(quotaBytes);
+    if (!claim.grow(chunk.length)) throw quotaExceeded(quotaBytes);
     if (!type) {
       const take = Math.min(chunk.length, SNIFF_BYTES - headLength);
       head.set(chunk.subarray(0, take), headLength);
