@@ -1,8 +1,8 @@
 /**
- * Who ends a Janus room, against the real server with JANUS_URL and Debian's real janus (no
- * browser: the room is made with the server's own JanusRooms, as a first offer would): rotating
- * the room's tokens, and the signaling room being dropped when idle. Plus ending a moderator
- * session closes the publisher socket it opened, SFU or not.
+ * The server's side of Janus rooms, against the real server with JANUS_URL and Debian's real
+ * janus (no browser: the room is made with the server's own JanusRooms, as a first offer would):
+ * rotating the room's tokens and the signaling room being dropped when idle end the Janus room;
+ * ending a moderator session and the viewer limits work as they do peer to peer.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,10 +12,10 @@ import { openSocket } from '../../../testing/ws-client.ts';
 import { waitFor } from '../../../testing/browser.ts';
 import { ROOM_IDLE_MS } from '../../../rooms/registry.ts';
 import { CloseCode } from '../../protocol/messages.ts';
-import type { WebrtcTokenResponse } from '../../protocol/signaling.ts';
+import { MAX_VIEWERS_PER_TOKEN, type WebrtcTokenResponse } from '../../protocol/signaling.ts';
 import { JanusError } from './janus-client.ts';
 
-const test = suite('Janus rooms: rotation and idle rooms end them');
+const test = suite('Janus rooms: who ends them; session and viewer rules with the SFU');
 let server: TestServer;
 let janus: Janus;
 type Any = never;
@@ -41,7 +41,7 @@ const socket = async (room: string, role: 'publisher' | 'viewer', session?: stri
 
 test.before(async () => {
   janus = await startJanus();
-  server = await startTestServer({ env: { JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey, LOG_LEVEL: 'silent' } });
+  server = await startTestServer({ env: { JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey, TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'silent' } });
   await waitFor('the server’s Janus session', () => server.services.sfu?.client.ready, 10_000, 100);
 });
 
@@ -92,6 +92,21 @@ test('with JANUS_URL, ending the moderator session closes the publisher socket i
   assert.is((await server.api(`/api/moderator-sessions/${session_id}`, { method: 'DELETE', streamer: true })).status, 200);
   assert.is((await publisher.closed).code, CloseCode.sessionRevoked);
   await waitFor('the room to forget its publisher', () => server.services.signaling.peek('ended')?.snapshot().publisher.online === false, 5000, 20);
+});
+
+test(`with JANUS_URL one viewer token still holds at most ${MAX_VIEWERS_PER_TOKEN} sockets; each viewer has its SFU leg in the stats`, async () => {
+  const token = await mint('limited', 'viewer');
+  // Each socket from its own address, so only the per-token limit can stop them.
+  const sockets = await Promise.all(
+    Array.from({ length: MAX_VIEWERS_PER_TOKEN + 1 }, (_, i) => openSocket(server.wsUrl(`/ws/webrtc/limited/viewer?token=${token}`), { 'x-forwarded-for': `10.8.0.${i + 1}` })),
+  );
+  const outcomes = await Promise.all(sockets.map((s) => Promise.race([s.next('room.state' as Any, undefined, 5000).then(() => 'joined' as const), s.closed.then((c) => c.code)])));
+  assert.equal(outcomes.filter((o) => o === 'joined').length, MAX_VIEWERS_PER_TOKEN);
+  assert.equal(outcomes.filter((o) => o !== 'joined'), [CloseCode.tryAgainLater]);
+  const stats = (await (await server.api('/api/webrtc/rooms/limited/stats', { streamer: true })).json()) as { viewer_list: { sfu: { subscribed: boolean } | null }[]; media: { kind: string } };
+  assert.is(stats.media.kind, 'sfu');
+  assert.equal(stats.viewer_list.map((v) => v.sfu?.subscribed), Array(MAX_VIEWERS_PER_TOKEN).fill(false), 'no publisher yet: nothing subscribed');
+  for (const s of sockets) s.close();
 });
 
 test.run();
