@@ -178,10 +178,12 @@ export class JanusRoomMedia implements MediaBackend {
     void this.deps.rooms.destroy(this.room);
   }
 
-  /** Room tokens rotated: end this Janus room (it is created again on the next offer). */
+  /** Room tokens rotated: end this Janus room (made again on the next offer). */
   async reset(): Promise<void> {
-    this.sessionLost();
+    // Janus is fine: no sfu_unavailable; the handles are detached, not leaked in its session.
+    const handles = this.forgetLegs();
     await this.deps.rooms.destroy(this.room);
+    await Promise.allSettled(handles.map((handle) => handle.detach()));
     this.sessionBack();
   }
 
@@ -358,18 +360,24 @@ export class JanusRoomMedia implements MediaBackend {
 
   private sessionLost(): void {
     // Every handle died with the session; nothing to detach.
+    this.forgetLegs();
+    if (this.publisher) this.unavailable('publisher', this.publisher.connId);
+    for (const id of this.viewers.keys()) this.unavailable('viewer', id);
+  }
+
+  /** Every leg back to idle and the publisher not live; returns the handles it held. */
+  private forgetLegs(): JanusHandle[] {
+    const handles: JanusHandle[] = [];
     for (const leg of [...this.viewers.values(), ...(this.publisher ? [this.publisher] : [])]) {
+      if (leg.handle) handles.push(leg.handle);
       leg.handle = null;
       leg.described = false;
       leg.heldCandidates = [];
       leg.state = 'idle';
       leg.media = {};
     }
-    if (this.publisher) {
-      this.publisher.live = false;
-      this.unavailable('publisher', this.publisher.connId);
-    }
-    for (const id of this.viewers.keys()) this.unavailable('viewer', id);
+    if (this.publisher) this.publisher.live = false;
+    return handles;
   }
 
   private sessionBack(): void {
