@@ -139,6 +139,10 @@ const en = {
   'webrtc.viewers': 'Viewers: {n}',
   'webrtc.viewer': '{state} · {type} · {kbps} kbps · {fps} fps · RTT {rtt} ms · loss {loss}%',
   'error.generic': 'Something went wrong: {message}',
+  'webrtc.preview': 'Show the live picture',
+  'webrtc.preview_none': 'No publisher',
+  'webrtc.preview_connecting': 'Connecting…',
+  'webrtc.preview_live': 'Receiving video',
 };
 
 export type MessageKey = keyof typeof en;
@@ -275,6 +279,10 @@ const ru: Record<MessageKey, string> = {
   'webrtc.viewers': 'Зрители: {n}',
   'webrtc.viewer': '{state} · {type} · {kbps} кбит/с · {fps} к/с · RTT {rtt} мс · потери {loss}%',
   'error.generic': 'Что-то пошло не так: {message}',
+  'webrtc.preview': 'Показывать картинку',
+  'webrtc.preview_none': 'Источника нет',
+  'webrtc.preview_connecting': 'Подключение…',
+  'webrtc.preview_live': 'Видео идёт',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ru };

@@ -1,11 +1,12 @@
 /**
- * WebRTC for moderators: a publisher link to hand to whoever streams the camera, and the
- * signaling room's stats. Hidden when the server has no WebRTC routes (404).
+ * WebRTC for moderators: the live preview, a publisher link to hand to whoever streams the
+ * camera, and the signaling room's stats. Hidden when the server has no WebRTC routes (404).
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { PeerMetrics } from '../../src/protocol/signaling.ts';
 import { ApiError, sessionApi } from './api.ts';
 import { t } from './i18n.ts';
+import { LivePreview } from './live-preview.tsx';
 import { copyText, publisherLink } from './publisher-link.ts';
 
 const POLL_MS = 4000;
@@ -55,6 +56,7 @@ export function LiveVideo({ room }: { room: string }) {
   return (
     <section class="card live-video">
       <h2>{t('webrtc.title')}</h2>
+      <LivePreview room={room} publisherOnline={stats?.publisher.online ?? false} />
       <button type="button" onClick={() => void copyLink()}>
         {t('webrtc.copy')}
       </button>
