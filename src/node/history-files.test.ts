@@ -140,7 +140,8 @@ test('SIGKILL while versions are being written: every history entry the service 
     return ((await res.json()) as { entries: { version: number; summary: string }[] }).entries.map(({ version, summary }) => ({ version, summary }));
   };
   // Listed while writes keep coming, then killed at once: the newest listed entries were appended moments before.
-  while (rooms.some((room) => (listed.get(room)?.[0]?.version ?? 0) < 30)) {
+  for (const deadline = Date.now() + 30_000; rooms.some((room) => (listed.get(room)?.[0]?.version ?? 0) < 30); ) {
+    assert.ok(Date.now() < deadline, `30 versions per room listed: ${rooms.map((room) => listed.get(room)?.[0]?.version ?? 0)}`);
     for (const room of rooms) listed.set(room, await listing(server.url, room));
   }
   await server.stop('SIGKILL');
