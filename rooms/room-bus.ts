@@ -1,7 +1,7 @@
 /**
  * What crosses instances when several web processes share one Redis: a channel per room
  * (`room:<id>`: committed patches, announcements, closes, each instance's socket tally) and
- * one channel for all instances (`instances`: session ends, which may touch any room). It rides
+ * one channel for all instances (`instances`: session ends and scope changes, which may touch any room). It rides
  * on the store's publish/subscribe; only the Redis store gets one (the embedded store is one
  * process, see src/node/data-dir-lock.ts). Every message names the instance that sent it, so
  * an instance ignores its own echo. Messages come from our own instances, yet each is still
@@ -10,6 +10,7 @@
 import * as v from 'valibot';
 import type { Store } from '../src/store/store.ts';
 import type { Logger } from '../src/logger.ts';
+import { ItemFilter, ScopeList } from '../src/protocol/scopes.ts';
 
 const PresenceEntrySchema = v.object({ id: v.string(), label: v.string(), color: v.string(), selection: v.nullable(v.array(v.string())) });
 
@@ -43,6 +44,8 @@ export type RoomBusMessage = v.InferOutput<typeof RoomBusMessage>;
 export const InstanceBusMessage = v.variant('kind', [
   /** A moderator session ended: its sockets close, in every room, on every instance. */
   v.object({ kind: v.literal('session.closed'), session_id: v.string(), code: v.number(), reason: v.string() }),
+  /** A live session's scopes changed: its sockets on every instance take them for their next op. */
+  v.object({ kind: v.literal('session.scopes'), session_id: v.string(), scopes: ScopeList, items: v.nullable(ItemFilter) }),
 ]);
 export type InstanceBusMessage = v.InferOutput<typeof InstanceBusMessage>;
 

@@ -13,8 +13,8 @@ import type { TtsEngine } from './tts-engine.ts';
 import type { Item } from './protocol/scene.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { RoomRegistry } from '../rooms/registry.ts';
-import { RoomBus } from '../rooms/room-bus.ts';
-import { closeLocalSessionSockets } from './http/session-sockets.ts';
+import { RoomBus, type InstanceBusMessage } from '../rooms/room-bus.ts';
+import { closeLocalSessionSockets, regrantLocalSessionSockets } from './http/session-sockets.ts';
 import { OverlayRoom } from '../rooms/overlay-room.ts';
 import { legacySocketFrames } from './legacy/socket-messages.ts';
 import { SignalingRoom } from '../rooms/signaling-room.ts';
@@ -108,9 +108,13 @@ export function createServices(edge: EdgeHooks): Services & { drainRooms(): Prom
     },
   };
   if (bus) {
-    // Session ends touch any room on any instance. Redis may be down at start: keep trying.
+    // Session ends and scope changes touch any room on any instance. Redis may be down at start: keep trying.
+    const onInstanceMessage = (message: InstanceBusMessage) => {
+      if (message.kind === 'session.closed') closeLocalSessionSockets(services, message.session_id, message.reason);
+      else regrantLocalSessionSockets(services, message.session_id, { scopes: message.scopes, items: message.items?.length ? message.items : null });
+    };
     const listen = () =>
-      bus.listen((message) => closeLocalSessionSockets(services, message.session_id, message.reason)).then(
+      bus.listen(onInstanceMessage).then(
         (stop) => void (draining ? stop() : (stopListening = stop)),
         () => {
           if (draining) return;

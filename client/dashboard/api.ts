@@ -3,6 +3,7 @@
  * anywhere means the session ended (signed out elsewhere, expired) and the page asks again.
  */
 import { api, errorFrom, sessionApi } from '../moderator/api.ts';
+import type { Scope } from '../../src/protocol/scopes.ts';
 
 export interface Reachability {
   listen_host: string;
@@ -24,13 +25,18 @@ export interface RoomSummary {
   keys: number;
   sessions: number;
 }
-export interface KeyRow {
+/** What the server lists for a key or session; `items` only when there is a filter. */
+export interface ListedGrant {
+  scopes?: Scope[];
+  items?: string[];
+}
+export interface KeyRow extends ListedGrant {
   key_id: string;
   label: string;
   room: string;
   expires_at: string;
 }
-export interface SessionRow {
+export interface SessionRow extends ListedGrant {
   id: string;
   label: string;
   room: string;
@@ -109,11 +115,16 @@ export const listRooms = () => sessionApi<{ rooms: RoomSummary[] }>('/api/rooms'
 export const createRoom = (name: string) => sessionApi('/api/rooms', { json: { room: name } });
 export const overlayUrl = (name: string) => sessionApi<{ url: string }>('/api/overlay/token', { json: { room: name } }).then((r) => r.url);
 export const rotateLinks = (name: string) => sessionApi<{ overlays_closed: number }>(`${room(name)}/rotate-tokens`, { method: 'POST' });
-export const invite = (name: string, label: string, ttl: number) => sessionApi<Invite>(`${room(name)}/invites`, { json: { label, ttl } });
+/** Without `scopes` the key gets the default rights; without `items`, every item. */
+export const invite = (name: string, label: string, ttl: number, grant: { scopes?: Scope[]; items?: string[] } = {}) =>
+  sessionApi<Invite>(`${room(name)}/invites`, { json: { label, ttl, ...grant } });
 export const listKeys = () => sessionApi<{ keys: KeyRow[] }>('/api/moderator-keys').then((r) => r.keys);
 export const revokeKey = (id: string) => sessionApi(`/api/moderator-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
 export const listSessions = () => sessionApi<{ sessions: SessionRow[] }>('/api/moderator-sessions').then((r) => r.sessions);
 export const endSession = (id: string) => sessionApi(`/api/moderator-sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+/** A live session's new rights; its open sockets get them for their next op. `items: null` lifts the filter. */
+export const setSessionScopes = (id: string, grant: { scopes: Scope[]; items: string[] | null }) =>
+  sessionApi(`/api/moderator-sessions/${encodeURIComponent(id)}`, { method: 'PATCH', json: grant });
 export const endAllSessions = () => sessionApi('/api/moderator-sessions', { method: 'DELETE' });
 /** Item names by id, so audit lines can say "Alice moved Logo" rather than an id. */
 export const itemNames = (name: string) =>

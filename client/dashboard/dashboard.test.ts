@@ -1,7 +1,8 @@
 /**
  * The streamer dashboard in a real Chromium against the real server: signing in (token and
  * the printed admin link), inviting a moderator and ending the session, the OBS link into an
- * overlay that shows up in Health and stops on rotation, the audit log, brute force, a phone.
+ * overlay that shows up in Health and stops on rotation, the audit log, invites with scopes and
+ * a live session's rights changed from the sessions list, brute force, a phone.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
@@ -10,6 +11,8 @@ import { launchChromium, waitFor as waitForWithin } from '../../testing/browser.
 import { startTestServer, STREAMER_TOKEN, TOKEN_SECRET, type TestServer } from '../../testing/test-server.ts';
 import { startServerProcess } from '../../testing/server-process.ts';
 import { CloseCode } from '../../src/protocol/constants.ts';
+import { DEFAULT_MODERATOR_SCOPES } from '../../src/protocol/scopes.ts';
+import { openSocket } from '../../testing/ws-client.ts';
 
 declare global {
   interface Window {
@@ -213,6 +216,72 @@ dashboard('the audit log shows those actions newest first, as sentences', async 
 
   await streamerPage.selectOption('select[name="action"]', 'key');
   await waitFor('the key filter', async () => (await auditActions(streamerPage)).every((a) => a.startsWith('key.')));
+});
+
+dashboard('invite with picked scopes and items ("all rights" sends none); the session row shows them; changing them reaches its open socket', async () => {
+  const page = await newPage();
+  await signIn(page);
+  const room = await page.$eval('.room-view[data-room]', (el) => (el as HTMLElement).dataset.room!);
+  const sent: Record<string, unknown>[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/invites')) sent.push(JSON.parse(request.postData() ?? '{}'));
+  });
+  const keyOf = async (label: string) => {
+    const { keys } = (await (await server.api('/api/moderator-keys', { streamer: true })).json()) as { keys: { label: string; scopes: string[]; items?: string[] }[] };
+    return keys.find((k) => k.label === label);
+  };
+
+  await page.fill('input[name="label"]', 'Dave');
+  assert.ok(await page.isChecked('[data-scope-all]'), '"all rights" is the default');
+  assert.is(await page.$('[data-scope]'), null, 'no scope boxes until it is unticked');
+  await page.click('[data-action="invite"]');
+  await page.waitForSelector('[data-invite]');
+  assert.not.ok('scopes' in sent[0]! || 'items' in sent[0]!, `no scopes sent: ${JSON.stringify(sent[0])}`);
+  assert.equal((await keyOf('Dave'))?.scopes, [...DEFAULT_MODERATOR_SCOPES], 'so the key has the default rights');
+
+  await page.fill('input[name="label"]', 'Carol');
+  await page.uncheck('[data-scope-all]');
+  assert.is(await page.$$eval('[data-scope]', (boxes) => boxes.length), 12, 'a box per scope');
+  for (const scope of DEFAULT_MODERATOR_SCOPES) if (scope !== 'tts') await page.uncheck(`[data-scope="${scope}"]`);
+  await page.fill('.invite-form input[name="items"]', 'score-*, logo');
+  await page.click('[data-action="invite"]');
+  await waitFor('the second invite', async () => sent.length === 2 && (await page.$('[data-invite]')) !== null);
+  assert.equal([sent[1]!.scopes, sent[1]!.items], [['tts'], ['score-*', 'logo']]);
+  const carol = await keyOf('Carol');
+  assert.equal([carol?.scopes, carol?.items], [['tts'], ['score-*', 'logo']], 'stored with the key');
+  assert.ok(await page.isChecked('[data-scope-all]'), 'the form is back to "all rights" for the next invite');
+
+  const link = await page.inputValue('[data-field="invite-url"]');
+  const consumed = await server.api('/api/moderator-keys/consume', { method: 'POST', json: { key: new URL(link).searchParams.get('key') } });
+  const { session, session_id } = (await consumed.json()) as { session: string; session_id: string };
+  const socket = await openSocket(`${server.url.replace(/^http/, 'ws')}/ws/moderator?room=${room}&session=${session}`);
+  await socket.next('scene.full');
+
+  const grant = `[data-session-row="${session_id}"] .grant`;
+  await waitFor('Carol in the sessions list', () => page.$(grant));
+  assert.equal(await page.$eval(grant, (el) => [(el as HTMLElement).dataset.scopes, (el as HTMLElement).dataset.items, el.textContent]), ['tts', 'score-* logo', 'TTS · only score-*, logo']);
+
+  await page.click(`[data-session-row="${session_id}"] [data-action="edit-scopes"]`);
+  const editor = `[data-session-row="${session_id}"] [data-scope-editor]`;
+  assert.not.ok(await page.isChecked(`${editor} [data-scope-all]`));
+  assert.ok(await page.isChecked(`${editor} [data-scope="tts"]`), 'the editor starts from what the session holds');
+  assert.is(await page.inputValue(`${editor} input[name="items"]`), 'score-*, logo');
+  await page.check(`${editor} [data-scope="scene.edit"]`);
+  await page.fill(`${editor} input[name="items"]`, '');
+  await page.click(`${editor} [data-action="save-scopes"]`);
+  const told = await socket.next('session.scopes', undefined, 10_000);
+  assert.equal([told.scopes, told.items], [['scene.edit', 'tts'], null], 'the open socket is told, without a reconnect');
+  socket.send({ type: 'add', item: { id: 'logo', kind: 'text', text: 'now allowed' }, req_id: 'after' });
+  const answer = await socket.next('ack', (m) => m.req_id === 'after', 10_000);
+  assert.ok(answer.version > 0, 'and its next op obeys the new rights');
+  await waitFor('the row to show the new rights', async () => (await page.$eval(grant, (el) => (el as HTMLElement).dataset.scopes)) === 'scene.edit tts');
+  assert.is(await page.$(editor), null, 'the editor closes once saved');
+  await waitFor('the audit line', async () => /streamer changed the rights of Carol/.test((await page.textContent('[data-card="audit"]')) ?? ''));
+
+  await page.selectOption('select[aria-label="Language"]', 'ru');
+  await waitFor('the Russian labels', async () => (await page.textContent(grant)) === 'Править эфирную сцену, TTS');
+  await page.selectOption('select[aria-label="Язык"]', 'en');
+  socket.close();
 });
 
 dashboard('a wrong token gets a clear error, and after 10 tries a 429 even for the right one', async () => {

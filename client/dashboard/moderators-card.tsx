@@ -1,7 +1,9 @@
-/** Inviting moderators (a one-time link shown once), outstanding keys, live sessions, panic. */
+/** Inviting moderators (a one-time link shown once, with the rights it carries), outstanding keys, live sessions, panic. */
 import { useEffect, useState } from 'preact/hooks';
-import { endAllSessions, endSession, invite, listKeys, listSessions, revokeKey, type Invite, type KeyRow, type SessionRow } from './api.ts';
+import { endAllSessions, endSession, invite, listKeys, listSessions, revokeKey, setSessionScopes, type Invite, type KeyRow, type SessionRow as Session } from './api.ts';
 import { ConfirmAction, CopyButton, formatTime } from './controls.tsx';
+import { ALL_RIGHTS, grantSummary, parseItems, ScopePicker, type GrantDraft } from './scope-picker.tsx';
+import { SessionRow } from './session-row.tsx';
 import { t } from './i18n.ts';
 import { QrCode } from './qr-code.tsx';
 import { labelText } from '../shared/label-text.ts';
@@ -16,7 +18,8 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
   const [ttl, setTtl] = useState(Math.min(600, props.maxKeyTtl));
   const [issued, setIssued] = useState<Invite | null>(null);
   const [keys, setKeys] = useState<KeyRow[]>([]);
-  const [sessions, setSessions] = useState<SessionRow[]>([]);
+  const [sessions, setSessions] = useState<Session[]>([]);
+  const [grant, setGrant] = useState<GrantDraft>(ALL_RIGHTS);
   const [busy, setBusy] = useState(false);
 
   const refresh = () =>
@@ -40,8 +43,11 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
     e.preventDefault();
     setBusy(true);
     void act(async () => {
-      setIssued(await invite(room, label.trim(), ttl));
+      const items = parseItems(grant.items);
+      // "All rights" sends no scopes: the key gets the default rights, as before scopes existed.
+      setIssued(await invite(room, label.trim(), ttl, { ...(grant.scopes ? { scopes: grant.scopes } : {}), ...(items.length ? { items } : {}) }));
       setLabel('');
+      setGrant(ALL_RIGHTS);
     }).finally(() => setBusy(false));
   };
 
@@ -50,7 +56,7 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
       <header>
         <h2>{t('mods.title')}</h2>
       </header>
-      <form class="row" onSubmit={submit}>
+      <form class="row invite-form" onSubmit={submit}>
         <label class="field">
           <span>{t('mods.label')}</span>
           <input name="label" maxLength={64} value={label} onInput={(e) => setLabel(e.currentTarget.value)} placeholder="Alice" />
@@ -68,6 +74,7 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
         <button type="submit" class="primary" data-action="invite" disabled={busy}>
           {t('mods.invite')}
         </button>
+        <ScopePicker value={grant} onChange={setGrant} />
       </form>
       {issued && (
         <div class="invite" data-invite={issued.key_id}>
@@ -98,6 +105,10 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
             <li key={key.key_id} data-key-row={key.key_id}>
               <span class="grow">
                 <strong>{labelText(key.label)}</strong> <span class="muted">{t('mods.expires', { time: formatTime(key.expires_at) })}</span>
+                <br />
+                <span class="grant" data-scopes={(key.scopes ?? []).join(' ')}>
+                  {grantSummary(key)}
+                </span>
               </span>
               <button type="button" class="small danger" data-action="revoke-key" onClick={() => void act(() => revokeKey(key.key_id))}>
                 {t('mods.revoke')}
@@ -112,18 +123,13 @@ export function ModeratorsCard(props: { room: string; tick: number; maxKeyTtl: n
       ) : (
         <ul class="rows">
           {sessions.map((session) => (
-            <li key={session.id} data-session-row={session.id}>
-              <span class="grow">
-                <strong>{labelText(session.label)}</strong>{' '}
-                <span class="muted">
-                  {t('mods.since', { time: formatTime(session.created_at) })} · {t('mods.last_seen', { time: formatTime(session.last_seen_at) })}
-                  {session.address ? ` · ${session.address}` : ''}
-                </span>
-              </span>
-              <button type="button" class="small danger" data-action="end-session" onClick={() => void act(() => endSession(session.id))}>
-                {t('mods.end')}
-              </button>
-            </li>
+            <SessionRow
+              key={session.id}
+              session={session}
+              onEnd={() => void act(() => endSession(session.id))}
+              onRights={(rights) => setSessionScopes(session.id, rights).then(refresh)}
+              onError={onError}
+            />
           ))}
         </ul>
       )}

@@ -33,9 +33,15 @@ export function closeLocalSessionSockets(services: Services, sessionId: string, 
 
 /**
  * Gives every open scene socket of a session its new scopes and tells the panel, so a scope
- * change applies to the next op without a reconnect. Returns how many sockets got it.
+ * change applies to the next op without a reconnect. The other instances on the same Redis do
+ * the same for the sockets they hold; the count is this instance's.
  */
 export function regrantSessionSockets(services: Services, sessionId: string, grant: Grant): number {
+  services.bus?.toInstances({ kind: 'session.scopes', session_id: sessionId, scopes: [...grant.scopes], items: grant.items ? [...grant.items] : null });
+  return regrantLocalSessionSockets(services, sessionId, grant);
+}
+
+export function regrantLocalSessionSockets(services: Services, sessionId: string, grant: Grant): number {
   const message = JSON.stringify({ type: 'session.scopes', scopes: grant.scopes, items: grant.items ?? null });
   let told = 0;
   for (const room of services.overlays.all()) {

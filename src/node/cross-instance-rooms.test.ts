@@ -2,7 +2,7 @@
  * One room live on three real server processes sharing one real Redis (testing/instances.ts):
  * every op reaches every overlay on every instance in version order, writers on two instances
  * interleave without losing anything, sessions and token rotations close sockets on the
- * instances that hold them, and TTS, room.status, presence and legacy frames cross over.
+ * instances that hold them, scope changes reach them there, and TTS, room.status, presence and legacy frames cross over.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -158,6 +158,30 @@ test('session ended via B closes its socket on A with 4001; rotate-tokens via C 
   const rotated = await c.api(`/api/rooms/${room}/rotate-tokens`, { method: 'POST', streamer: true });
   assert.is(rotated.status, 200, await rotated.text());
   for (const overlay of overlays) assert.is((await overlay.closed).code, CloseCode.tokenRevoked);
+});
+
+test('scopes changed via B reach the session\'s sockets on A and C: they are told, and their next op obeys', async ({ cluster }) => {
+  const [a, b, c] = abc(cluster);
+  const room = 'regrant';
+  const { session, session_id } = await a.moderatorSession(room, 'narrowed');
+  const onA = await openSocket(a.wsUrl(`/ws/moderator?room=${room}&session=${session}`));
+  const onC = await openSocket(c.wsUrl(`/ws/moderator?room=${room}&session=${session}`));
+  await onA.next('scene.full');
+  await onC.next('scene.full');
+  const before = await op(onA, { type: 'add', item: { id: 'logo', kind: 'text', text: 'L' } }, 'before');
+  assert.is(before.type, 'ack', 'full rights before the change');
+  const patched = await b.api(`/api/moderator-sessions/${session_id}`, { method: 'PATCH', streamer: true, json: { scopes: ['tts'] } });
+  const answer = await patched.text();
+  assert.is(patched.status, 200, answer);
+  assert.is((JSON.parse(answer) as { sockets: number }).sockets, 0, 'B holds none of its sockets; the count is B\'s own');
+  for (const [name, socket] of [['A', onA], ['C', onC]] as const) {
+    const told = await received(socket, (m): m is Extract<ServerMessage, { type: 'session.scopes' }> => m.type === 'session.scopes', `session.scopes on ${name}`);
+    assert.equal([told.scopes, told.items], [['tts'], null], `socket on ${name} is told`);
+    const after = await op(socket, { type: 'patch', id: 'logo', changes: { x: 5 } }, `after-${name}`);
+    assert.equal([after.type, after.type === 'error' ? after.code : null], ['error', 'forbidden'], `the next op on ${name} is refused`);
+  }
+  onA.close();
+  onC.close();
 });
 
 test('TTS sent via A is spoken on an overlay on C, and a panel on B hears it queued', async ({ cluster }) => {

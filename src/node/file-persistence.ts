@@ -1,7 +1,8 @@
 /**
  * Durable state for the embedded store on Node, all under DATA_DIR: scene commits go to the
  * group-commit journal (scene-journal.ts) and are compacted into one JSON snapshot per room,
- * plus one KV snapshot and an append-only audit log per room. Snapshots are written
+ * plus one KV snapshot, an append-only audit log per room and append-only scene history files
+ * per room (history-files.ts). Snapshots are written
  * write-temp, fsync, rename, so a crash leaves either the old file or the new one.
  */
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import { isMissing, TEMP_FILE, writeAtomically } from './atomic-file.ts';
 import { readSegments, replaySegments, SceneJournal, ROOM_NAME } from './scene-journal.ts';
 import type { KvRecord, MemoryStorePersistence, MemoryStoreSnapshot } from '../store/memory-store.ts';
 import type { AuditEntry, StoredScene } from '../store/store.ts';
+import { HistoryFiles } from './history-files.ts';
+import type { HistorySegment, HistorySegmentInfo } from '../store/history-log.ts';
 import { auditFileName, formatAuditLines, parseAuditLog, roomOfAuditFile } from '../store/audit-log-file.ts';
 
 export interface FilePersistenceLogger {
@@ -24,6 +27,7 @@ export class FilePersistence implements MemoryStorePersistence {
   private readonly kvFile: string;
   private readonly auditDir: string;
   private readonly journal: SceneJournal;
+  readonly history: HistoryFiles;
 
   constructor(
     private readonly dir: string,
@@ -34,12 +38,14 @@ export class FilePersistence implements MemoryStorePersistence {
     this.kvFile = join(dir, 'kv.json');
     this.auditDir = join(dir, 'audit');
     this.journal = new SceneJournal(join(dir, 'journal'), this.scenesDir, logger, options.journalSegmentBytes);
+    this.history = new HistoryFiles(join(dir, 'history'), logger);
   }
 
   async loadAll(): Promise<MemoryStoreSnapshot> {
     await this.removeTempFiles();
     const [scenes, kv, audit] = await Promise.all([this.loadScenes(), this.loadKv(), this.loadAudit()]);
     await this.journal.recover(scenes);
+    await this.moveHistoryOutOfKv(kv);
     return { scenes, kv, audit };
   }
 
@@ -65,6 +71,39 @@ export class FilePersistence implements MemoryStorePersistence {
 
   async writeKv(kv: Record<string, KvRecord>): Promise<void> {
     await writeAtomically(this.dir, 'kv.json', JSON.stringify(kv));
+  }
+
+  /**
+   * A data directory written before history had files of its own keeps it in kv.json
+   * (`history-index:<room>`, `history:<room>:<start>`): write those segments as files, then
+   * kv.json without them. A crash in between repeats the same move at the next start.
+   */
+  private async moveHistoryOutOfKv(kv: Record<string, KvRecord>): Promise<void> {
+    const historyKeys = Object.keys(kv).filter((key) => key.startsWith('history-index:') || key.startsWith('history:'));
+    if (historyKeys.length === 0) return;
+    for (const key of historyKeys.filter((k) => k.startsWith('history-index:'))) {
+      const room = key.slice('history-index:'.length);
+      if (!ROOM_NAME.test(room)) continue;
+      let index: HistorySegmentInfo[];
+      try {
+        index = JSON.parse(kv[key]!.value) as HistorySegmentInfo[];
+      } catch {
+        continue;
+      }
+      for (const info of index) {
+        const raw = kv[`history:${room}:${info.start}`]?.value;
+        let segment: HistorySegment;
+        try {
+          segment = JSON.parse(raw ?? 'null') as HistorySegment;
+        } catch {
+          continue;
+        }
+        if (segment?.snapshot && Array.isArray(segment.entries)) await this.history.writeWhole(room, segment);
+      }
+    }
+    for (const key of historyKeys) delete kv[key];
+    await this.writeKv(kv);
+    this.logger.warn(`file persistence: moved scene history out of kv.json into ${join(this.dir, 'history')}`);
   }
 
   /**

@@ -109,6 +109,8 @@ persisted('a failing scene write leaves the state unchanged and rejects', async 
       if (failWrites) throw new Error('disk full');
       await files.writeScene(room, stored);
     },
+    // Closes the journal's segment, which would otherwise be left to the garbage collector.
+    close: () => files.close(),
   };
   const store = await MemoryStore.open(flaky);
   failWrites = true;

@@ -6,6 +6,7 @@
 import type { AuditEntry, Store, StoredScene } from './store.ts';
 import { AUDIT_COMPACT_FACTOR } from './audit-log-file.ts';
 import { exchangeWithPrimitives, type RecordExchange } from './record-exchange.ts';
+import type { HistoryLog } from './history-log.ts';
 
 /** A key's value and when it stops existing (epoch ms), null for never. */
 export interface KvRecord {
@@ -35,6 +36,11 @@ export interface MemoryStorePersistence {
   appendAudit(room: string, entries: AuditEntry[]): Promise<void>;
   /** Replaces a room's audit log with `entries` (compaction while running); never overlaps an append. */
   rewriteAudit(room: string, entries: AuditEntry[]): Promise<void>;
+  /**
+   * Scene history with an append path of its own, so a new version is not a rewrite of the KV
+   * snapshot; without it history lives in the KV like any value.
+   */
+  readonly history?: HistoryLog;
   /** Called once by close(), after every commit and write above has settled. */
   close?(): Promise<void>;
 }
@@ -74,6 +80,10 @@ export class MemoryStore implements Store {
     this.sweepTimer = globalThis.setInterval(() => this.sweepExpired(), SWEEP_INTERVAL_MS);
     // Node and Deno timers keep the process alive unless unref'd; browsers have no unref.
     (this.sweepTimer as unknown as { unref?: () => void }).unref?.();
+  }
+
+  get historyLog(): HistoryLog | undefined {
+    return this.persistence?.history;
   }
 
   static async open(persistence?: MemoryStorePersistence): Promise<MemoryStore> {

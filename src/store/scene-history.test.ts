@@ -1,11 +1,16 @@
 /**
- * Scene history on both stores (the embedded store and a real Redis): exact scenes per
- * version, newest-first pages, 5,000 versions within the byte bound, pruning by bytes and age.
+ * Scene history on both stores (a real Redis; the embedded store in memory and on disk, where
+ * history has append-only files of its own): exact scenes per version, newest-first pages,
+ * 5,000 versions within the byte bound, pruning by bytes and age.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from '../node/redis-store.ts';
+import { FilePersistence } from '../node/file-persistence.ts';
 import { sharedRedisUrl } from '../../testing/redis-server.ts';
 import { SceneHistory, HISTORY_KEEP_VERSIONS, HISTORY_MAX_BYTES, applyOps, type HistoryEntry } from './scene-history.ts';
 import type { Store } from './store.ts';
@@ -14,8 +19,15 @@ import type { PatchOp } from '../protocol/messages.ts';
 
 const quietLogger = { info() {}, warn() {} };
 
-async function openStore(kind: 'redis' | 'embedded'): Promise<Store> {
+const dirs: string[] = [];
+
+async function openStore(kind: 'redis' | 'embedded' | 'embedded on disk'): Promise<Store> {
   if (kind === 'embedded') return new MemoryStore();
+  if (kind === 'embedded on disk') {
+    const dir = await mkdtemp(join(tmpdir(), 'so-history-'));
+    dirs.push(dir);
+    return MemoryStore.open(new FilePersistence(dir, quietLogger));
+  }
   return RedisStore.connect(await sharedRedisUrl(), { keyPrefix: `test:${crypto.randomUUID().slice(0, 8)}:`, logger: quietLogger });
 }
 
@@ -30,7 +42,7 @@ async function commit(history: SceneHistory, items: Map<string, Item>, version: 
   return scene;
 }
 
-for (const kind of ['redis', 'embedded'] as const) {
+for (const kind of ['redis', 'embedded', 'embedded on disk'] as const) {
   const test = suite(`scene history (${kind})`);
   let store: Store;
   test.before.each(async () => {
@@ -38,6 +50,9 @@ for (const kind of ['redis', 'embedded'] as const) {
   });
   test.after.each(async () => {
     await store.close();
+  });
+  test.after(async () => {
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
   test('every kept version reads back as exactly the scene it left, across segments', async () => {

@@ -1,16 +1,20 @@
 /**
- * A room's scene history in the store's key-value space (so both stores keep it alike):
- * segments of up to SNAPSHOT_EVERY versions, each opening with the full scene at its first
- * version followed by the patches of the next ones, plus an index of the segments. Reading a
- * version loads one segment and replays at most SNAPSHOT_EVERY patches.
+ * A room's scene history, alike on both stores: segments of up to SNAPSHOT_EVERY versions,
+ * each opening with the full scene at its first version followed by the patches of the next
+ * ones, plus an index of the segments. Reading a version loads one segment and replays at most
+ * SNAPSHOT_EVERY patches. Where segments lie is the store's HistoryLog (history-log.ts): values
+ * in its key space, or append-only files for the embedded store on disk.
  *
  * Kept: at least the last `keepMs` (24 h) or `keepVersions` (5,000), whichever is more, and
  * never more than `maxBytes`; the oldest segment goes first. One instance per room writes.
  */
 import * as v from 'valibot';
-import type { PatchOp } from '../protocol/messages.ts';
 import { Scene, type Item } from '../protocol/scene.ts';
+import type { PatchOp } from '../protocol/messages.ts';
 import type { Store } from './store.ts';
+import { KvHistoryLog, type HistoryEntry, type HistoryLog, type HistorySegment } from './history-log.ts';
+
+export type { HistoryEntry } from './history-log.ts';
 
 export const SNAPSHOT_EVERY = 100;
 export const HISTORY_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -18,16 +22,6 @@ export const HISTORY_KEEP_VERSIONS = 5000;
 export const HISTORY_MAX_BYTES = 8 * 1024 * 1024;
 /** A segment closes past maxBytes / this, so pruning can keep the whole history near its bound. */
 const SEGMENTS_PER_BOUND = 8;
-
-export interface HistoryEntry {
-  version: number;
-  ts: number;
-  who: string;
-  /** One line: "Alice moved Logo, changed text of Title". */
-  summary: string;
-  /** What this version changed, as broadcast (items whole after the change). */
-  ops: PatchOp[];
-}
 
 export interface HistoryOptions {
   snapshotEvery?: number;
@@ -37,11 +31,7 @@ export interface HistoryOptions {
   now?: () => number;
 }
 
-interface Segment {
-  start: number;
-  snapshot: Scene;
-  entries: HistoryEntry[];
-}
+type Segment = HistorySegment;
 
 const SegmentInfo = v.object({ start: v.number(), end: v.number(), lastTs: v.number(), bytes: v.number() });
 type SegmentInfo = v.InferOutput<typeof SegmentInfo>;
@@ -57,9 +47,10 @@ export class SceneHistory {
   private readonly keepVersions: number;
   private readonly maxBytes: number;
   private readonly now: () => number;
+  private readonly log: HistoryLog;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly room: string,
     options: HistoryOptions = {},
   ) {
@@ -68,11 +59,20 @@ export class SceneHistory {
     this.keepVersions = options.keepVersions ?? HISTORY_KEEP_VERSIONS;
     this.maxBytes = options.maxBytes ?? HISTORY_MAX_BYTES;
     this.now = options.now ?? Date.now;
+    this.log = store.historyLog ?? new KvHistoryLog(store);
   }
 
   /** Records a committed version; `after` is the whole scene it left. Resolves once stored. */
   record(entry: HistoryEntry, after: Scene): Promise<void> {
-    const run = this.writes.then(() => this.append(entry, after));
+    const run = this.writes.then(() =>
+      this.append(entry, after).catch((error: unknown) => {
+        // Memory may be ahead of the log (or the log end in a torn line): read it afresh, so
+        // the next version opens a new segment after what is really stored.
+        this.index = null;
+        this.current = null;
+        throw error;
+      }),
+    );
     this.writes = run.catch(() => undefined);
     return run;
   }
@@ -123,8 +123,8 @@ export class SceneHistory {
     let segment = last ? (this.current?.start === last.start ? this.current : await this.loadSegment(last.start)) : null;
     // A gap (versions committed elsewhere, or an outage) starts a new segment: replay needs every patch.
     const contiguous = segment !== null && last !== undefined && entry.version === last.end + 1;
-    // A segment is rewritten whole on every append and only whole segments can be pruned, so
-    // it closes at a share of the byte bound too: big scenes make short segments, not one huge one.
+    // Only whole segments can be pruned (and the key-value log rewrites a segment per append), so
+    // a segment closes at a share of the byte bound too: big scenes make short segments, not one huge one.
     const segmentFull = segment !== null && (segment.entries.length >= this.snapshotEvery || (last?.bytes ?? 0) >= this.maxBytes / SEGMENTS_PER_BOUND);
     if (!segment || !contiguous || segmentFull) {
       segment = { start: entry.version, snapshot: after, entries: [entry] };
@@ -132,13 +132,11 @@ export class SceneHistory {
     } else {
       segment.entries.push(entry);
     }
-    const data = JSON.stringify(segment);
-    const info = index.at(-1)!;
-    Object.assign(info, { end: entry.version, lastTs: entry.ts, bytes: data.length });
-    await this.store.set(this.segmentKey(segment.start), data);
+    const bytes = await this.log.write(this.room, segment, entry);
+    Object.assign(index.at(-1)!, { end: entry.version, lastTs: entry.ts, bytes });
     this.current = segment;
     await this.prune(index);
-    await this.store.set(this.indexKey(), JSON.stringify(index));
+    await this.log.saveIndex(this.room, index);
   }
 
   /** Drops the oldest segments past the byte bound, or past both the age and the count bound. */
@@ -153,26 +151,22 @@ export class SceneHistory {
       if (!tooBig && !expendable) break;
       index.shift();
       total -= oldest.bytes;
-      await this.store.del(this.segmentKey(oldest.start));
+      await this.log.dropSegment(this.room, oldest.start);
     }
   }
 
   private async loadIndex(): Promise<SegmentInfo[]> {
     if (this.index) return this.index;
-    const raw = await this.store.get(this.indexKey());
-    const parsed = raw === null ? null : v.safeParse(Index, JSON.parse(raw));
+    const raw = await this.log.loadIndex(this.room);
+    const parsed = raw === null ? null : v.safeParse(Index, raw);
     this.index = parsed?.success ? parsed.output : [];
     return this.index;
   }
 
   private async loadSegment(start: number): Promise<Segment | null> {
     if (this.current?.start === start) return this.current;
-    const raw = await this.store.get(this.segmentKey(start));
-    return raw === null ? null : (JSON.parse(raw) as Segment);
+    return this.log.loadSegment(this.room, start);
   }
-
-  private indexKey = () => `history-index:${this.room}`;
-  private segmentKey = (start: number) => `history:${this.room}:${start}`;
 }
 
 /** Applies broadcast ops to items by id, the way every client does. */

@@ -4,6 +4,7 @@
  * the same contract suite (contract.ts). Values are strings; callers own their encoding.
  */
 import type { RecordExchange } from './record-exchange.ts';
+import type { HistoryLog } from './history-log.ts';
 
 export interface StoredScene {
   /** The room's serialized state (scene plus per-item versions); the room owns its format. */
@@ -50,6 +51,9 @@ export interface Store {
   exchangeRecord(op: RecordExchange): Promise<string | null>;
   /** Newest last. */
   listAudit(room: string, limit: number): Promise<AuditEntry[]>;
+
+  /** Where scene history lies when not in the key space (scene-history.ts); absent means the key space. */
+  readonly historyLog?: HistoryLog;
 
   /** Whether the backing service answers right now (for /health). */
   ping(): Promise<boolean>;

@@ -1,0 +1,179 @@
+/**
+ * Scene history of the embedded store on Node, append-only: DATA_DIR/history/<room>/<start>.log
+ * holds one segment (scene-history.ts), a header line with the full scene at its first version,
+ * then one line per version. Adding a version appends one line and fdatasyncs it; nothing is
+ * rewritten. Pruning removes whole files. The files are the index: at a room's first read each
+ * is scanned, and a torn last line (a write cut off by a crash, never acknowledged) is cut away
+ * so the next append starts on a clean line.
+ */
+import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HistoryEntry, HistoryLog, HistorySegment, HistorySegmentInfo } from '../store/history-log.ts';
+import { isMissing, syncDirectory } from './atomic-file.ts';
+import { ROOM_NAME } from './scene-journal.ts';
+
+export interface HistoryFilesLogger {
+  warn(message: string, ...details: unknown[]): void;
+}
+
+const SEGMENT_FILE = /^(\d{12})\.log$/;
+
+interface ParsedSegment {
+  segment: HistorySegment;
+  /** Bytes up to the end of the last whole record. */
+  validBytes: number;
+  torn: boolean;
+}
+
+export class HistoryFiles implements HistoryLog {
+  constructor(
+    private readonly dir: string,
+    private readonly logger: HistoryFilesLogger,
+  ) {}
+
+  async loadIndex(room: string): Promise<HistorySegmentInfo[] | null> {
+    const roomDir = this.roomDir(room);
+    let names: string[];
+    try {
+      names = await readdir(roomDir);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    const index: HistorySegmentInfo[] = [];
+    for (const name of names.filter((n) => SEGMENT_FILE.test(n)).sort()) {
+      const path = join(roomDir, name);
+      const parsed = parseSegmentFile(await readFile(path));
+      if (!parsed) {
+        // Its header never made it whole to disk, so none of its versions was acknowledged.
+        this.logger.warn(`history files: removing ${path}: no whole header line`);
+        await rm(path, { force: true });
+        continue;
+      }
+      if (parsed.torn) {
+        this.logger.warn(`history files: ${path} ends in an incomplete record; cut back to byte ${parsed.validBytes}`);
+        await truncate(path, parsed.validBytes);
+      }
+      const { segment } = parsed;
+      const last = segment.entries.at(-1)!;
+      index.push({ start: segment.start, end: last.version, lastTs: last.ts, bytes: parsed.validBytes });
+    }
+    return index;
+  }
+
+  async loadSegment(room: string, start: number): Promise<HistorySegment | null> {
+    try {
+      return parseSegmentFile(await readFile(this.segmentPath(room, start)))?.segment ?? null;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  async write(room: string, segment: HistorySegment, entry: HistoryEntry): Promise<number> {
+    const path = this.segmentPath(room, segment.start);
+    const fresh = segment.entries.length === 1;
+    const lines = fresh ? headerLine(segment) + entryLine(entry) : entryLine(entry);
+    if (fresh) await mkdir(this.roomDir(room), { recursive: true });
+    // 'w' for a new segment: a file left with this start (a room whose versions started over) is replaced.
+    const handle = await open(path, fresh ? 'w' : 'a');
+    let size: number;
+    try {
+      await handle.writeFile(lines, 'utf8');
+      await handle.datasync();
+      size = (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+    if (fresh) {
+      // The new file's directory entry (and a new room directory's) must be durable too.
+      await syncDirectory(this.roomDir(room));
+      await syncDirectory(this.dir);
+    }
+    return size;
+  }
+
+  /** A whole segment at once (moving history written elsewhere into files). */
+  async writeWhole(room: string, segment: HistorySegment): Promise<void> {
+    if (segment.entries.length === 0) return;
+    await mkdir(this.roomDir(room), { recursive: true });
+    const handle = await open(this.segmentPath(room, segment.start), 'w');
+    try {
+      await handle.writeFile(headerLine(segment) + segment.entries.map(entryLine).join(''), 'utf8');
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await syncDirectory(this.roomDir(room));
+    await syncDirectory(this.dir);
+  }
+
+  async dropSegment(room: string, start: number): Promise<void> {
+    await rm(this.segmentPath(room, start), { force: true });
+  }
+
+  /** The files are the index. */
+  async saveIndex(): Promise<void> {}
+
+  private roomDir(room: string): string {
+    if (!ROOM_NAME.test(room)) throw new Error(`refusing to keep history for room name ${JSON.stringify(room)}`);
+    return join(this.dir, room);
+  }
+
+  private segmentPath(room: string, start: number): string {
+    if (!Number.isSafeInteger(start) || start < 1) throw new RangeError(`bad history segment start ${start}`);
+    return join(this.roomDir(room), `${String(start).padStart(12, '0')}.log`);
+  }
+}
+
+const headerLine = (segment: HistorySegment) => JSON.stringify({ start: segment.start, snapshot: segment.snapshot }) + '\n';
+const entryLine = (entry: HistoryEntry) => JSON.stringify(entry) + '\n';
+
+/** A segment file read up to its last whole record; null when not even the header and first version are whole. */
+function parseSegmentFile(bytes: Buffer): ParsedSegment | null {
+  let segment: HistorySegment | null = null;
+  let offset = 0;
+  let torn = false;
+  while (offset < bytes.length) {
+    const end = bytes.indexOf(0x0a, offset);
+    const record = end === -1 ? undefined : parseLine(bytes.subarray(offset, end).toString('utf8'));
+    if (record === undefined) {
+      torn = true;
+      break;
+    }
+    if (segment === null) {
+      if (!isHeader(record)) return null;
+      segment = { start: record.start, snapshot: record.snapshot, entries: [] };
+    } else if (isEntry(record) && record.version === (segment.entries.at(-1)?.version ?? segment.start - 1) + 1) {
+      segment.entries.push(record);
+    } else {
+      torn = true;
+      break;
+    }
+    offset = end + 1;
+  }
+  if (!segment || segment.entries.length === 0) return null;
+  return { segment, validBytes: offset, torn };
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isHeader(value: unknown): value is { start: number; snapshot: HistorySegment['snapshot'] } {
+  const record = value as { start?: unknown; snapshot?: { items?: unknown } } | null;
+  return typeof record === 'object' && record !== null && Number.isSafeInteger(record.start) && Array.isArray(record.snapshot?.items);
+}
+
+function isEntry(value: unknown): value is HistoryEntry {
+  const record = value as Partial<Record<keyof HistoryEntry, unknown>> | null;
+  return (
+    typeof record === 'object' && record !== null &&
+    Number.isSafeInteger(record.version) && typeof record.ts === 'number' &&
+    typeof record.who === 'string' && typeof record.summary === 'string' && Array.isArray(record.ops)
+  );
+}
