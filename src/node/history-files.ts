@@ -1,8 +1,11 @@
 /**
  * Scene history of the embedded store on Node, append-only: DATA_DIR/history/<room>/<start>.log
  * holds one segment (scene-history.ts), a header line with the full scene at its first version,
- * then one line per version. Adding a version appends one line and fdatasyncs it; nothing is
- * rewritten. Pruning removes whole files. The files are the index: at a room's first read each
+ * then one line per version. Adding a version appends one line; nothing is rewritten. Appends
+ * are not fdatasynced one by one: the version itself is already durable in the scene journal
+ * before it is acknowledged, a process crash (SIGKILL) loses nothing the kernel holds, and an
+ * fdatasync per version per room would queue beside the journal's on the same thread pool. A
+ * power loss can cost the newest lines; the next version then opens a new segment (a gap). Pruning removes whole files. The files are the index: at a room's first read each
  * is scanned, and a torn last line (a write cut off by a crash, never acknowledged) is cut away
  * so the next append starts on a clean line.
  */
@@ -80,7 +83,6 @@ export class HistoryFiles implements HistoryLog {
     let size: number;
     try {
       await handle.writeFile(lines, 'utf8');
-      await handle.datasync();
       size = (await handle.stat()).size;
     } finally {
       await handle.close();
