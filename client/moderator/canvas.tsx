@@ -67,7 +67,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
     const id = handle || onSelection ? client.selection : (target.closest('.item[data-id]')?.getAttribute('data-id') ?? null);
     client.select(id);
     const item = client.item(id);
-    if (!item || item.locked) return;
+    if (!item || item.locked || !client.may('patch', item)) return;
     e.preventDefault();
     (document.activeElement as HTMLElement | null)?.blur?.();
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -96,7 +96,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
   };
 
   const selected = client.item(client.selection);
-  const others = client.presence.filter((p) => p.id !== client.you && p.selection?.length);
+  const others = client.news.presence.filter((p) => p.id !== client.news.you && p.selection?.length);
   const px = 1 / scale;
 
   return (
@@ -121,7 +121,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
           // The double-click's first press selected what is under the pointer (the stage holds
           // the pointer capture, so the event's target is the stage itself).
           const item = client.item(client.selection);
-          if (item && item.kind === 'text' && !item.locked) setEditing(item.id);
+          if (item && item.kind === 'text' && !item.locked && client.may('patch', item)) setEditing(item.id);
         }}
       >
         <SceneView items={shown} renderWebrtc={webrtcPlaceholder} />
@@ -151,6 +151,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
               style={{ ...boxStyle(selected), outlineWidth: 2 * px }}
             >
               {!selected.locked &&
+                client.may('patch', selected) &&
                 HANDLES.map((h) => <div key={h} class={`handle handle-${h}`} data-handle={h} style={{ width: 12 * px, height: 12 * px }} />)}
             </div>
           )}

@@ -34,7 +34,7 @@ export function StagedPanel(props: PanelProps) {
 }
 
 function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & { stage: Stage; onStage(stage: Stage): void }) {
-  const [client] = useState(() => new SceneClient({ room: me.room, stage, sessionAlive }));
+  const [client] = useState(() => new SceneClient({ room: me.room, stage, sessionAlive, access: me }));
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [snap, setSnap] = useState<Snap>(savedSnap);
 
@@ -94,18 +94,22 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
         <section class="centre">
           <ProductionBar client={client} me={me} stage={stage} onStage={onStage} />
           <div class="toolbar">
-            <button type="button" class="primary" data-action="add-text" onClick={addText}>
-              + {t('tool.add_text')}
-            </button>
-            <button type="button" data-action="add-timer" onClick={addTimer}>
-              + {t('tool.add_timer')}
-            </button>
-            <AddCamera room={me.room} onAdd={addCamera} />
-            <AddByUrl
-              onAdd={(kind, src) =>
-                addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })
-              }
-            />
+            {client.may('add') && (
+              <>
+                <button type="button" class="primary" data-action="add-text" onClick={addText}>
+                  + {t('tool.add_text')}
+                </button>
+                <button type="button" data-action="add-timer" onClick={addTimer}>
+                  + {t('tool.add_timer')}
+                </button>
+                {client.may('webrtc.publish') && <AddCamera room={me.room} onAdd={addCamera} />}
+                <AddByUrl
+                  onAdd={(kind, src) =>
+                    addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })
+                  }
+                />
+              </>
+            )}
             <label class="field check">
               <input type="checkbox" checked={snap.enabled} onChange={(e) => setSnap({ ...snap, enabled: e.currentTarget.checked })} />
               <span>{t('tool.snap')}</span>
@@ -130,8 +134,8 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
           <Properties client={client} />
           <MediaLibrary client={client} />
           <ObsCard client={client} room={me.room} />
-          <TtsPanel client={client} room={me.room} />
-          <LiveVideo room={me.room} />
+          {client.may('tts') && <TtsPanel client={client} room={me.room} />}
+          <LiveVideo room={me.room} mayPublish={client.may('webrtc.publish')} />
         </aside>
       </main>
     </div>

@@ -9,7 +9,7 @@ import { t } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import type { Me } from './session.ts';
 import { ConfirmButton } from './confirm-button.tsx';
-import { UNRESTRICTED, grantFrom, mayApply, type Grant, type Scope } from '../../src/protocol/scopes.ts';
+import { mayDo } from './session-grant.ts';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Scene } from '../../src/protocol/scene.ts';
 
@@ -21,15 +21,8 @@ type Diff = { added: unknown[]; removed: unknown[]; changed: unknown[] };
 const DIFF_DEBOUNCE_MS = 400;
 const HISTORY_PAGE = 30;
 
-function grantOf(me: Me, client: SceneClient): Grant {
-  if (me.role === 'streamer') return UNRESTRICTED;
-  const live = client.scopes;
-  return live ? grantFrom({ scopes: live.scopes as Scope[], items: live.items }) : grantFrom({ scopes: me.scopes as Scope[] | undefined, items: me.items });
-}
-
 export function ProductionBar({ client, me, stage, onStage }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void }) {
-  const grant = grantOf(me, client);
-  const may = (type: string, onStage?: Stage) => mayApply(grant, { type, stage: onStage });
+  const may = (type: string, onStage: Stage = 'live') => mayDo(client.news.grant, onStage, type);
   const base = `/api/rooms/${encodeURIComponent(me.room)}`;
   const [differs, setDiffers] = useState<number | null>(null);
   const [open, setOpen] = useState<'presets' | 'history' | null>(null);

@@ -1,10 +1,10 @@
 /**
  * The panel's live model of its room: the server's scene (the truth, from scene.full and
- * scene.patch), this panel's optimistic previews on top, the ops it sends, its undo history,
- * and what the room tells panels (status, presence, speech queue). Components read it and
- * re-render when it says so; it knows nothing about the DOM.
+ * scene.patch), this panel's optimistic previews on top, the ops it sends and its undo history;
+ * what the room tells panels besides the scene is `news` (room-news.ts). Components read it
+ * and re-render when it says so; it knows nothing about the DOM.
  */
-import type { ModeratorClientMessage, PresenceEntry, ServerMessage } from '../../src/protocol/messages.ts';
+import type { ModeratorClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
 import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src/protocol/constants.ts';
 import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
@@ -16,10 +16,10 @@ import { OpSender, opKey, type ItemFields, type OpFailure, type PanelOp } from '
 import { UndoStack, patchStep, reorderStep } from './undo-stack.ts';
 import { randomId } from './random-id.ts';
 import { PendingEdits, type Gesture } from './pending-edits.ts';
-import { withTtsState, withoutWaiting, type TtsEntry } from './speech-queue.ts';
+import { RoomNews } from './room-news.ts';
+import { mayDo, type SessionAccess } from './session-grant.ts';
 
-export type RoomStatus = Extract<ServerMessage, { type: 'room.status' }>;
-export type { TtsEntry };
+export type { RoomStatus, TtsEntry } from './room-news.ts';
 export type NoticeKind = 'conflict' | 'refused' | 'offline' | 'lost';
 export interface Notice {
   id: number;
@@ -38,19 +38,16 @@ export interface SceneClientOptions {
   stage?: 'live' | 'draft';
   /** Resolves false when the session is gone (HTTP 401). */
   sessionAlive(): Promise<boolean>;
+  /** Whose scopes the panel shows controls for; absent: the streamer's (every scope). */
+  access?: SessionAccess;
 }
 
 export class SceneClient {
   connection: SocketStatus = 'connecting';
   revoked = false;
-  status: RoomStatus | null = null;
-  presence: PresenceEntry[] = [];
-  you: string | null = null;
-  tts: TtsEntry[] = [];
   notice: Notice | null = null;
   selection: string | null = null;
-  /** Set when the streamer changed this session's scopes while the panel is open. */
-  scopes: { scopes: string[]; items: string[] | null } | null = null;
+  readonly news: RoomNews;
 
   private readonly tracker = new SceneTracker();
   private readonly edits = new PendingEdits();
@@ -63,6 +60,7 @@ export class SceneClient {
   private lastSessionCheck = 0;
 
   constructor(private readonly options: SceneClientOptions) {
+    this.news = new RoomNews(options.access ?? { role: 'streamer' });
     this.sender = new OpSender((msg) => this.socket.send(msg), {
       idle: (key, version) => this.settled(key, version),
       failed: (op, failure) => this.failed(op, failure),
@@ -91,6 +89,14 @@ export class SceneClient {
     return this.edits.over(this.tracker.items);
   }
 
+  get room(): string {
+    return this.options.room;
+  }
+
+  get stage(): 'live' | 'draft' {
+    return this.options.stage ?? 'live';
+  }
+
   get version(): number {
     return this.tracker.version;
   }
@@ -114,6 +120,11 @@ export class SceneClient {
 
   get canRedo(): boolean {
     return this.history.canRedo;
+  }
+
+  /** Whether this session may do `type` on this panel's stage (to `item`): what to show or disable. */
+  may(type: string, item?: Pick<Item, 'id' | 'name'>): boolean {
+    return mayDo(this.news.grant, this.stage, type, item);
   }
 
   subscribe(listener: () => void): () => void {
@@ -291,27 +302,11 @@ export class SceneClient {
       case 'error':
         this.sender.receive(msg);
         break;
-      case 'room.status':
-        this.status = msg;
-        break;
       case 'pong':
         serverClock.fromPong(msg.server_ts, msg.client_ts);
         return;
-      case 'presence.state':
-        this.presence = msg.moderators;
-        this.you = msg.you ?? null;
-        break;
-      case 'tts.state':
-        this.tts = withTtsState(this.tts, msg);
-        break;
-      case 'tts.clear':
-        this.tts = withoutWaiting(this.tts);
-        break;
-      case 'session.scopes':
-        this.scopes = { scopes: msg.scopes, items: msg.items };
-        break;
       default:
-        return;
+        if (!this.news.accept(msg)) return;
     }
     this.changed();
   }
