@@ -6,8 +6,9 @@ import { t } from './i18n.ts';
 import { Icon, KindIcon } from './icons.tsx';
 import { itemLabel, kindName } from './item-label.ts';
 import type { SceneClient } from './scene-client.ts';
+import type { DraftDiff } from './draft-diff.ts';
 
-export function Layers({ client }: { client: SceneClient }) {
+export function Layers({ client, diff }: { client: SceneClient; diff: DraftDiff | null }) {
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<string | null>(null);
   const bottomUp = sortByZ(client.items);
@@ -34,6 +35,7 @@ export function Layers({ client }: { client: SceneClient }) {
         {topDown.map((item) => {
           // Outside the session's scopes (or its items filter) the row shows the item but changes nothing.
           const editable = client.may('patch', item);
+          const differs = diff?.marks.get(item.id);
           return (
             <li
               key={item.id}
@@ -41,6 +43,7 @@ export function Layers({ client }: { client: SceneClient }) {
               class={`layer${item.id === client.selection ? ' selected' : ''}${over === item.id ? ' drop-target' : ''}${item.visible ? '' : ' is-hidden'}`}
               draggable={editable}
               data-editable={editable ? 'yes' : 'no'}
+              data-diff-kind={differs}
               title={editable ? t('layers.drag') : undefined}
               onClick={() => client.select(item.id)}
               onDragStart={(e) => {
@@ -66,6 +69,7 @@ export function Layers({ client }: { client: SceneClient }) {
                 <KindIcon kind={item.kind} title={kindName(item.kind)} />
               </span>
               <span class="name" title={itemLabel(item)}>{itemLabel(item)}</span>
+              {differs && <span class={`diff-badge diff-${differs}`} title={t(`prod.diff_${differs}`)}>{differs === 'added' ? '+' : '~'}</span>}
               <span class="actions" onClick={(e) => e.stopPropagation()}>
                 <button type="button" class="icon" title={t('layers.visible')} aria-label={t('layers.visible')} aria-pressed={item.visible} disabled={!editable} onClick={() => client.change(item.id, { visible: !item.visible })}>
                   <Icon name={item.visible ? 'eye' : 'eyeOff'} />
@@ -92,6 +96,19 @@ export function Layers({ client }: { client: SceneClient }) {
           );
         })}
       </ul>
+      {diff && diff.removed.length > 0 && (
+        <ul class="removed-in-draft" aria-label={t('prod.diff_removed')}>
+          {diff.removed.map((item) => (
+            <li key={item.id} class="layer diff-removed" data-layer-removed={item.id} data-diff-kind="removed" title={t('prod.diff_removed')}>
+              <span class="kind">
+                <KindIcon kind={item.kind} title={kindName(item.kind)} />
+              </span>
+              <span class="name">{itemLabel(item)}</span>
+              <span class="diff-badge diff-removed">−</span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

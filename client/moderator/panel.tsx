@@ -21,6 +21,7 @@ import { cascadePosition } from './geometry.ts';
 import { AddByUrl } from './add-by-url.tsx';
 import { AddCamera } from './add-camera.tsx';
 import { ProductionBar, type Stage } from './production-bar.tsx';
+import { useDraftDiff } from './draft-diff.ts';
 
 const NOTICE_MS = 6000;
 const SNAP_KEY = 'so.snap';
@@ -37,6 +38,7 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
   const [client] = useState(() => new SceneClient({ room: me.room, stage, sessionAlive, access: me }));
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [snap, setSnap] = useState<Snap>(savedSnap);
+  const diff = useDraftDiff(client);
 
   useEffect(() => {
     const unsubscribe = client.subscribe(() => rerender(undefined));
@@ -89,10 +91,10 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
       )}
       <main class="columns">
         <aside class="left">
-          <Layers client={client} />
+          <Layers client={client} diff={diff} />
         </aside>
         <section class="centre">
-          <ProductionBar client={client} me={me} stage={stage} onStage={onStage} />
+          <ProductionBar client={client} me={me} stage={stage} onStage={onStage} diff={diff} />
           <div class="toolbar">
             {client.may('add') && (
               <>
@@ -128,7 +130,7 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
               />
             </label>
           </div>
-          <Canvas client={client} snap={snap} />
+          <Canvas client={client} snap={snap} diff={diff} />
         </section>
         <aside class="right">
           <Properties client={client} />

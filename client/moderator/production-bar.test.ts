@@ -84,4 +84,35 @@ test('a tts-only session sees no Draft switch, no Take and no revert', async () 
   assert.is(await page.$('[data-drawer="presets"] form'), null, 'no save form');
 });
 
+test('Draft marks what differs from live on the canvas and in the layers; Take clears the marks', async () => {
+  const text = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'text', text: id, x: 100, y: 100, w: 200, h: 80, ...extra });
+  await server.api('/api/rooms/main/scene', { method: 'PUT', streamer: true, json: { items: [text('keep'), text('moved'), text('gone')] } });
+  await server.api('/api/rooms/main/draft/reset', { method: 'POST', streamer: true });
+  const page = await openPanel('marker');
+  assert.is(await page.$('[data-diff]'), null, 'the live stage marks nothing');
+  await page.click('[data-stage-switch="draft"]');
+  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.items.some((i) => i.id === 'keep'));
+  for (const op of [
+    { type: 'patch', id: 'moved', changes: { x: 900 } },
+    { type: 'remove', id: 'gone' },
+    { type: 'add', item: text('fresh', { x: 1200 }) },
+  ]) {
+    assert.is((await server.api('/api/rooms/main/ops', { method: 'POST', streamer: true, json: { ...op, stage: 'draft' } })).status, 200);
+  }
+  await page.waitForSelector('[data-differs="3"]');
+  for (const [id, kind] of [['moved', 'changed'], ['fresh', 'added'], ['gone', 'removed']]) {
+    await page.waitForSelector(`.canvas-overlay [data-diff="${id}"][data-diff-kind="${kind}"]`);
+  }
+  assert.is(await page.$('[data-diff="keep"]'), null, 'an unchanged item has no marker');
+  assert.equal(await page.$$eval('[data-layer][data-diff-kind]', (els) => els.map((el) => [el.getAttribute('data-layer'), el.getAttribute('data-diff-kind')]).sort()), [['fresh', 'added'], ['moved', 'changed']]);
+  await page.waitForSelector('[data-layer-removed="gone"]');
+  const ghost = await page.$eval('[data-diff="gone"]', (el) => (el as HTMLElement).style.left);
+  assert.is(ghost, '100px', 'the ghost sits where the removed item is live');
+
+  await page.click('[data-action="take"]');
+  await page.waitForSelector('[data-differs=""], [data-differs="0"]');
+  await page.waitForFunction(() => document.querySelector('[data-diff]') === null && document.querySelector('[data-layer-removed]') === null);
+  assert.equal(pageErrors, []);
+});
+
 test.run();

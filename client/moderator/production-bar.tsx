@@ -10,21 +10,18 @@ import type { SceneClient } from './scene-client.ts';
 import type { Me } from './session.ts';
 import { ConfirmButton } from './confirm-button.tsx';
 import { mayDo } from './session-grant.ts';
+import type { DraftDiff } from './draft-diff.ts';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Scene } from '../../src/protocol/scene.ts';
 
 export type Stage = 'live' | 'draft';
 type PresetView = { name: string; scene: Scene; by: string };
 type HistoryView = { version: number; at: string; summary: string };
-type Diff = { added: unknown[]; removed: unknown[]; changed: unknown[] };
-
-const DIFF_DEBOUNCE_MS = 400;
 const HISTORY_PAGE = 30;
 
-export function ProductionBar({ client, me, stage, onStage }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void }) {
+export function ProductionBar({ client, me, stage, onStage, diff }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void; diff: DraftDiff | null }) {
   const may = (type: string, onStage: Stage = 'live') => mayDo(client.news.grant, onStage, type);
   const base = `/api/rooms/${encodeURIComponent(me.room)}`;
-  const [differs, setDiffers] = useState<number | null>(null);
   const [open, setOpen] = useState<'presets' | 'history' | null>(null);
   const [presets, setPresets] = useState<PresetView[]>([]);
   const [history, setHistory] = useState<HistoryView[]>([]);
@@ -39,13 +36,8 @@ export function ProductionBar({ client, me, stage, onStage }: { client: SceneCli
       (e: Error) => setError(e.message),
     );
 
-  // How far the draft is from live, refreshed as the scene changes (debounced: a drag sends many).
   const version = client.version;
-  useEffect(() => {
-    if (stage !== 'draft') return;
-    const timer = setTimeout(() => void api<Diff>(`${base}/diff`).then((d) => setDiffers(d.added.length + d.removed.length + d.changed.length), () => undefined), DIFF_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [stage, version]);
+  const differs = diff?.count ?? null;
 
   const loadPresets = () => void api<{ presets: PresetView[] }>(`${base}/presets`).then((r) => setPresets(r.presets), (e: Error) => setError(e.message));
   const loadHistory = () => void api<{ entries: HistoryView[] }>(`${base}/history?limit=${HISTORY_PAGE}`).then((r) => setHistory(r.entries), (e: Error) => setError(e.message));
@@ -68,12 +60,12 @@ export function ProductionBar({ client, me, stage, onStage }: { client: SceneCli
       )}
       {stage === 'draft' && <span class="muted" data-differs={differs ?? ''}>{differs ? t('prod.differs', { count: String(differs) }) : t('prod.same')}</span>}
       {stage === 'draft' && may('take') && (
-        <button type="button" class="primary" data-action="take" onClick={() => run(api(`${base}/take`, { method: 'POST' }))}>
+        <button type="button" class="primary" data-action="take" onClick={() => run(api(`${base}/take`, { method: 'POST' }), diff?.refresh)}>
           {t('prod.take')}
         </button>
       )}
       {stage === 'draft' && may('draft.reset') && (
-        <ConfirmButton onConfirm={() => void run(api(`${base}/draft/reset`, { method: 'POST' }))}>{t('prod.reset')}</ConfirmButton>
+        <ConfirmButton onConfirm={() => void run(api(`${base}/draft/reset`, { method: 'POST' }), diff?.refresh)}>{t('prod.reset')}</ConfirmButton>
       )}
       <button type="button" aria-expanded={open === 'presets'} data-action="presets" onClick={() => setOpen(open === 'presets' ? null : 'presets')}>
         {t('prod.presets')}
