@@ -63,7 +63,7 @@ test('Draft edits stay off air until Take; presets save and list; history offers
   await page.click('[data-action="presets"]');
   await page.fill('[data-drawer="presets"] input', 'Gameplay');
   await page.click('[data-drawer="presets"] button[type="submit"]');
-  await page.waitForSelector('[data-preset="Gameplay"] svg.thumb');
+  await page.waitForSelector('[data-preset="Gameplay"] .preset-thumb .scene [data-id="title"]');
 
   await page.click('[data-stage-switch="live"]');
   await page.waitForFunction(() => window.__panel?.connection === 'open');
@@ -82,6 +82,28 @@ test('a tts-only session sees no Draft switch, no Take and no revert', async () 
   assert.is(await page.$('[data-drawer="history"] li[data-version] button'), null, 'no revert buttons');
   await page.click('[data-action="presets"]');
   assert.is(await page.$('[data-drawer="presets"] form'), null, 'no save form');
+});
+
+test('preset thumbnails are the panel’s renderer at small scale, as a still: video paused and muted, no audio', async () => {
+  const items = [
+    { id: 'caption', kind: 'text', text: 'Starting soon', x: 100, y: 100, w: 800, h: 200, fontSize: 96 },
+    { id: 'clip', kind: 'video', src: '/uploads/clip.mp4', x: 960, y: 540, w: 640, h: 360, volume: 1, loop: true },
+    { id: 'jingle', kind: 'audio', src: '/uploads/jingle.wav', x: 0, y: 900, w: 320, h: 80, volume: 1 },
+  ];
+  assert.is((await server.api('/api/rooms/main/presets/Soon', { method: 'PUT', streamer: true, json: { items } })).status < 300, true);
+  const page = await openPanel('thumbs');
+  await page.click('[data-action="presets"]');
+  const thumb = await page.waitForSelector('[data-preset="Soon"] .preset-thumb');
+  const box = (await thumb.boundingBox())!;
+  assert.ok(box.width <= 100 && box.height <= 60, `thumbnail size ${box.width}×${box.height}`);
+  assert.is(await page.$eval('[data-preset="Soon"] .preset-thumb [data-id="caption"]', (el) => el.textContent), 'Starting soon', 'text drawn by the renderer');
+  const video = await page.$eval('[data-preset="Soon"] .preset-thumb [data-id="clip"] video', (el) => {
+    const v = el as HTMLVideoElement;
+    return { paused: v.paused, muted: v.muted, autoplay: v.autoplay, preload: v.preload };
+  });
+  assert.equal(video, { paused: true, muted: true, autoplay: false, preload: 'metadata' });
+  assert.is(await page.$('[data-preset="Soon"] .preset-thumb audio'), null, 'audio has no element in a thumbnail');
+  assert.equal(pageErrors, []);
 });
 
 test('Draft marks what differs from live on the canvas and in the layers; Take clears the marks', async () => {

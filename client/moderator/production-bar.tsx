@@ -13,6 +13,7 @@ import { mayDo } from './session-grant.ts';
 import type { DraftDiff } from './draft-diff.ts';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Scene } from '../../src/protocol/scene.ts';
+import { SceneView } from '../shared/renderer.tsx';
 
 export type Stage = 'live' | 'draft';
 type PresetView = { name: string; scene: Scene; by: string };
@@ -130,17 +131,19 @@ export function ProductionBar({ client, me, stage, onStage, diff }: { client: Sc
   );
 }
 
-/** A preset at thumbnail size: each visible item as a box where it sits on the canvas. */
+const THUMB_WIDTH = 96;
+const THUMB_SCALE = THUMB_WIDTH / CANVAS_WIDTH;
+
+/** Live video is pulled by overlays: in a thumbnail it is a box where it goes. */
+const webrtcBox = () => <div class="thumb-webrtc" />;
+
+/** A preset drawn by the panel's own renderer at thumbnail scale, as a still (nothing plays). */
 function Thumbnail({ scene }: { scene: Scene }) {
   return (
-    <svg class="thumb" viewBox={`0 0 ${CANVAS_WIDTH} ${CANVAS_HEIGHT}`} width={96} height={54} aria-hidden="true">
-      <rect width={CANVAS_WIDTH} height={CANVAS_HEIGHT} fill="#000" />
-      {[...scene.items]
-        .filter((item) => item.visible)
-        .sort((a, b) => a.z - b.z)
-        .map((item) => (
-          <rect x={item.x} y={item.y} width={item.w} height={item.h} fill={item.kind === 'text' ? (item.color ?? '#fff') : '#4a90d9'} opacity={item.opacity * 0.8} />
-        ))}
-    </svg>
+    <div class="preset-thumb" aria-hidden="true" style={{ width: THUMB_WIDTH, height: CANVAS_HEIGHT * THUMB_SCALE }}>
+      <div style={{ transform: `scale(${THUMB_SCALE})`, transformOrigin: '0 0', width: CANVAS_WIDTH, height: CANVAS_HEIGHT }}>
+        <SceneView items={scene.items} renderWebrtc={webrtcBox} still />
+      </div>
+    </div>
   );
 }
