@@ -6,8 +6,8 @@
  */
 import type { ModeratorClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
-import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src/protocol/constants.ts';
-import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
+import type { Socket, SocketStatus } from '../shared/socket.ts';
+import { createPanelSocket } from './panel-socket.ts';
 import { SceneTracker, applyPatch } from '../shared/scene-tracker.ts';
 import { sortByZ } from '../shared/renderer.tsx';
 import { serverClock } from '../shared/server-clock.ts';
@@ -29,8 +29,6 @@ export interface Notice {
 
 /** Per dragged item: at most one op every 34 ms, i.e. under 30 ops/s. */
 export const STREAM_INTERVAL_MS = 34;
-/** A refused upgrade looks like any dropped socket (1006); ask HTTP why, but not in a loop. */
-const SESSION_CHECK_MS = 5000;
 
 export interface SceneClientOptions {
   room: string;
@@ -57,7 +55,6 @@ export class SceneClient {
   private readonly listeners = new Set<() => void>();
   private frame = 0;
   private noticeSeq = 0;
-  private lastSessionCheck = 0;
 
   constructor(private readonly options: SceneClientOptions) {
     this.news = new RoomNews(options.access ?? { role: 'streamer' });
@@ -65,8 +62,11 @@ export class SceneClient {
       idle: (key, version) => this.settled(key, version),
       failed: (op, failure) => this.failed(op, failure),
     });
-    this.socket = createSocket<ModeratorClientMessage>({
-      url: () => this.socketUrl(),
+    this.socket = createPanelSocket({
+      room: options.room,
+      stage: this.stage,
+      sinceVersion: () => (this.tracker.hasScene ? this.tracker.version : null),
+      sessionAlive: options.sessionAlive,
       onMessage: (msg) => this.onMessage(msg),
       onOpen: () => {
         // The transport progress and "show for N s" need the server clock soon, not in 15 s.
@@ -74,7 +74,11 @@ export class SceneClient {
         if (this.tracker.hasScene) this.socket.send(this.tracker.resync());
         this.sendPresence();
       },
-      onClose: (code) => this.onClose(code),
+      onDrop: () => this.onDrop(),
+      onRevoked: () => {
+        this.revoked = true;
+        this.changed();
+      },
       onStatus: (status) => {
         this.connection = status;
         this.changed();
@@ -275,16 +279,6 @@ export class SceneClient {
 
   // ---- internals ---------------------------------------------------------------------
 
-  private socketUrl(): string {
-    const url = new URL('/ws/moderator', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('room', this.options.room);
-    url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
-    if (this.options.stage === 'draft') url.searchParams.set('stage', 'draft');
-    if (this.tracker.hasScene) url.searchParams.set('since_version', String(this.tracker.version));
-    return url.href;
-  }
-
   private onMessage(msg: ServerMessage): void {
     switch (msg.type) {
       case 'scene.full':
@@ -311,22 +305,11 @@ export class SceneClient {
     this.changed();
   }
 
-  private onClose(code: number): void {
+  private onDrop(): void {
     // What was in flight may or may not have landed; the resync on reconnect shows the truth.
     const lost = this.sender.reset();
     this.edits.abortAll();
     if (lost.length > 0) this.notify('lost');
-    if (isTerminalCloseCode(code)) {
-      this.revoked = true;
-    } else if (Date.now() - this.lastSessionCheck >= SESSION_CHECK_MS) {
-      this.lastSessionCheck = Date.now();
-      this.options.sessionAlive().then((alive) => {
-        if (alive || this.revoked) return;
-        this.revoked = true;
-        this.socket.close();
-        this.changed();
-      });
-    }
     this.changed();
   }
 
