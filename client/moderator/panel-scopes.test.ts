@@ -3,7 +3,8 @@
  * a `tts`-only session has the TTS panel and no add, delete or upload; an `items: ["score-*"]`
  * session edits score-home but sees logo read-only; a scope change pushed on the socket
  * changes the page without a reload. And "undo Bob's last change to this item" from the
- * properties: Alice and Bob edit, undoing Bob's change to logo leaves Alice's change to title.
+ * properties: Alice and Bob edit, undoing Bob's change to logo leaves Alice's change to title;
+ * an item Bob removed comes back from the history drawer's per-item undo.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
@@ -116,6 +117,15 @@ test('Alice and Bob edit; Alice undoes Bob’s last change to logo, and her chan
   await alice.waitForFunction(() => window.__panel?.items.find((i) => i.id === 'logo')?.x === 0);
   // The undo is now the newest change to logo, and it is Alice's.
   await alice.waitForSelector('[data-action="undo-item"][data-undo-who="Alice"]');
+
+  // A removed item cannot be selected: the history drawer offers its undo, which brings it back.
+  await bob.click('[data-layer="title"] .row-menu summary');
+  await bob.click('[data-layer="title"] [data-action="remove"]');
+  await waitFor('Bob’s removal on air', async () => !(await liveItems('undoroom')).some((i) => i.id === 'title'));
+  await alice.click('[data-action="history"]');
+  await alice.click('[data-drawer="history"] li[data-version]:first-child [data-undo-item="title"]');
+  await waitFor('title back', async () => (await liveItems('undoroom')).find((i) => i.id === 'title')?.text === 'Alice wrote this');
+  assert.is((await liveItems('undoroom')).find((i) => i.id === 'logo')?.x, 0, 'logo untouched by the title’s undo');
   assert.equal(pageErrors, []);
 });
 

@@ -11,14 +11,17 @@ import type { Me } from './session.ts';
 import { ConfirmButton } from './confirm-button.tsx';
 import { mayDo } from './session-grant.ts';
 import type { DraftDiff } from './draft-diff.ts';
+import { itemLabel } from './item-label.ts';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Scene } from '../../src/protocol/scene.ts';
 import { SceneView } from '../shared/renderer.tsx';
 
 export type Stage = 'live' | 'draft';
 type PresetView = { name: string; scene: Scene; by: string };
-type HistoryView = { version: number; at: string; summary: string };
+type HistoryView = { version: number; at: string; summary: string; items: string[]; cleared: boolean };
 const HISTORY_PAGE = 30;
+/** Per-item undo is offered on versions that touched a few items; a bigger one is a revert's job. */
+const UNDO_FOR_AT_MOST = 3;
 
 export function ProductionBar({ client, me, stage, onStage, diff }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void; diff: DraftDiff | null }) {
   const may = (type: string, onStage: Stage = 'live') => mayDo(client.news.grant, onStage, type);
@@ -117,6 +120,20 @@ export function ProductionBar({ client, me, stage, onStage, diff }: { client: Sc
             {history.map((entry, i) => (
               <li data-version={entry.version}>
                 <span class="muted">{new Date(entry.at).toLocaleTimeString()}</span> <span class="grow">{entry.summary}</span>
+                {stage === 'live' &&
+                  !entry.cleared &&
+                  entry.items.length <= UNDO_FOR_AT_MOST &&
+                  entry.items.map((id) => {
+                    // A removed item is not in the scene any more: it is named by its id.
+                    const item = client.item(id) ?? { id };
+                    return (
+                      client.may('item.undo', item) && (
+                        <button type="button" class="small" data-undo-item={id} onClick={() => void run(api(`${base}/items/${encodeURIComponent(id)}/undo`, { json: { version: entry.version } }), loadHistory)}>
+                          {t('prod.undo_for', { item: 'kind' in item ? itemLabel(item) : id })}
+                        </button>
+                      )
+                    );
+                  })}
                 {i > 0 && may('revert') && (
                   <ConfirmButton class="small" onConfirm={() => void run(api(`${base}/revert`, { json: { version: entry.version } }))}>
                     {t('prod.revert')}
