@@ -85,7 +85,12 @@ for (const storeKind of ['redis', 'embedded'] as const) {
     const added = await op((await server.moderatorSession(room, 'Bob')).session, { type: 'add', item: text('c') });
     const removed = await op((await server.moderatorSession(room, 'Bob')).session, { type: 'remove', id: 'a' });
     const replaced = (await call(`/api/rooms/${room}/scene`, { method: 'PUT', json: { items: [text('b', { x: 7 }), text('c')] } })).body.version as number;
-    await historyHas(replaced);
+    // A second replace right after: whether it changed c is read from the first one's ops.
+    const again = (await call(`/api/rooms/${room}/scene`, { method: 'PUT', json: { items: [text('b', { x: 8 }), text('c')] } })).body.version as number;
+    await historyHas(again);
+    const cChanges = (await call(`/api/rooms/${room}/history?item=c&limit=50`)).body.entries.map((e: Json) => e.version);
+    assert.equal(cChanges, [added], 'c changed only when it was added');
+    assert.equal((await call(`/api/rooms/${room}/history?item=b&limit=1`)).body.entries[0].version, again);
     const bChanges = (await call(`/api/rooms/${room}/history?item=b&limit=50`)).body.entries.map((e: Json) => e.version);
     assert.ok(bChanges.includes(replaced) && !bChanges.includes(added) && !bChanges.includes(removed), 'a replace counts only for items it changed');
     assert.ok(!(await call(`/api/rooms/${room}/history?item=c&limit=50`)).body.entries.some((e: Json) => e.version === replaced), 'c came through the replace unchanged');

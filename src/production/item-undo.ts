@@ -8,8 +8,8 @@ import type { SceneOp } from '../protocol/messages.ts';
 import type { HistoryEntry, SceneHistory } from '../store/scene-history.ts';
 import { diffScenes, isEmptyDiff } from './scene-diff.ts';
 
-/** How many entries a search for an item's changes reads per page of the history. */
-const SEARCH_PAGE = 200;
+/** Entries a search for an item's changes reads at once: each segment is loaded once per page. */
+const SEARCH_PAGE = 1000;
 
 /** The item as version `version` left it: undefined when absent, null when that version is not kept. */
 async function itemAt(history: SceneHistory, version: number, id: string): Promise<Item | undefined | null> {
@@ -23,15 +23,31 @@ const sameItem = (a: Item | undefined, b: Item | undefined) => isEmptyDiff(diffS
 const sceneOf = (item: Item | undefined): Scene => ({ items: item ? [item] : [] });
 
 /**
- * Whether `entry` changed item `id`. A patch names its items; a whole-scene replace (take,
- * preset, revert, PUT) carries every item, so for those the item is compared across the version.
+ * The item as `entry` left it, read from its ops alone: a version that clears (a whole-scene
+ * replace carries the whole new scene after its `clear`) or names the item says; others do not.
  */
-export async function changedItem(history: SceneHistory, entry: HistoryEntry, id: string): Promise<boolean> {
+function itemAfter(entry: HistoryEntry, id: string): { item: Item | undefined } | null {
+  let known: { item: Item | undefined } | null = null;
+  for (const op of entry.ops) {
+    if (op.op === 'clear' || (op.op === 'remove' && op.id === id)) known = { item: undefined };
+    else if (op.op === 'upsert' && op.item.id === id) known = { item: op.item };
+  }
+  return known;
+}
+
+/**
+ * Whether `entry` changed item `id`. A patch names its items; a whole-scene replace (take,
+ * preset, revert, PUT) carries every item, so for those the item is compared across the
+ * version. `older`, when it is the version just before, saves reading the history for that.
+ */
+export async function changedItem(history: SceneHistory, entry: HistoryEntry, id: string, older?: HistoryEntry): Promise<boolean> {
   const named = entry.ops.some((op) => (op.op === 'upsert' ? op.item.id === id : op.op === 'remove' && op.id === id));
   if (!entry.ops.some((op) => op.op === 'clear')) return named;
-  const [before, after] = await Promise.all([itemAt(history, entry.version - 1, id), itemAt(history, entry.version, id)]);
+  const after = itemAfter(entry, id)!.item;
+  const fromOlder = older?.version === entry.version - 1 ? itemAfter(older, id) : null;
+  const before = fromOlder ? fromOlder.item : await itemAt(history, entry.version - 1, id);
   // Unknown state before the oldest kept version: trust what the ops name.
-  if (before === null || after === null) return named;
+  if (before === null) return named;
   return !sameItem(before, after);
 }
 
@@ -41,8 +57,8 @@ export async function changesToItem(history: SceneHistory, id: string, options: 
   let before = options.before;
   for (;;) {
     const page = await history.list({ limit: SEARCH_PAGE, ...(before !== undefined ? { before } : {}) });
-    for (const entry of page) {
-      if (await changedItem(history, entry, id)) out.push(entry);
+    for (const [i, entry] of page.entries()) {
+      if (await changedItem(history, entry, id, page[i + 1])) out.push(entry);
       if (out.length >= options.limit) return out;
     }
     if (page.length < SEARCH_PAGE) return out;
