@@ -38,17 +38,30 @@ function itemAfter(entry: HistoryEntry, id: string): { item: Item | undefined } 
 /**
  * Whether `entry` changed item `id`. A patch names its items; a whole-scene replace (take,
  * preset, revert, PUT) carries every item, so for those the item is compared across the
- * version. `older`, when it is the version just before, saves reading the history for that.
+ * version. `older` (the entries before it, newest first) saves replaying the history when an
+ * unbroken run of them ends in one that says how the item was.
  */
-export async function changedItem(history: SceneHistory, entry: HistoryEntry, id: string, older?: HistoryEntry): Promise<boolean> {
+export async function changedItem(history: SceneHistory, entry: HistoryEntry, id: string, older: readonly HistoryEntry[] = []): Promise<boolean> {
   const named = entry.ops.some((op) => (op.op === 'upsert' ? op.item.id === id : op.op === 'remove' && op.id === id));
   if (!entry.ops.some((op) => op.op === 'clear')) return named;
   const after = itemAfter(entry, id)!.item;
-  const fromOlder = older?.version === entry.version - 1 ? itemAfter(older, id) : null;
+  const fromOlder = stateBefore(entry, id, older);
   const before = fromOlder ? fromOlder.item : await itemAt(history, entry.version - 1, id);
   // Unknown state before the oldest kept version: trust what the ops name.
   if (before === null) return named;
   return !sameItem(before, after);
+}
+
+/** The item just before `entry`, from the nearest older entry that says, if no version is missing between. */
+function stateBefore(entry: HistoryEntry, id: string, older: readonly HistoryEntry[]): { item: Item | undefined } | null {
+  let expected = entry.version - 1;
+  for (const candidate of older) {
+    if (candidate.version !== expected) return null;
+    const known = itemAfter(candidate, id);
+    if (known) return known;
+    expected--;
+  }
+  return null;
 }
 
 /** Kept versions that changed item `id`, newest first, older than `before` when given. */
@@ -58,7 +71,7 @@ export async function changesToItem(history: SceneHistory, id: string, options: 
   for (;;) {
     const page = await history.list({ limit: SEARCH_PAGE, ...(before !== undefined ? { before } : {}) });
     for (const [i, entry] of page.entries()) {
-      if (await changedItem(history, entry, id, page[i + 1])) out.push(entry);
+      if (await changedItem(history, entry, id, entry.ops.some((op) => op.op === 'clear') ? page.slice(i + 1) : [])) out.push(entry);
       if (out.length >= options.limit) return out;
     }
     if (page.length < SEARCH_PAGE) return out;
