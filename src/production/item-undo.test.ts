@@ -77,6 +77,8 @@ for (const storeKind of ['redis', 'embedded'] as const) {
     assert.equal([wrong.status, wrong.body.error.code], [409, 'not_changed']);
     assert.is((await call(`/api/rooms/${room}/items/logo/undo`, { as: alice, json: { version: 99999 } })).status, 404);
     assert.is((await call(`/api/rooms/${room}/items/logo/undo`, { as: alice, json: { version: 'x' } })).status, 400);
+    assert.is((await call(`/api/rooms/${room}/items/${encodeURIComponent('no good')}/undo`, { as: alice, json: { version: bobs } })).status, 400);
+    assert.is((await call(`/api/rooms/${room}/history?item=${encodeURIComponent('no good')}`)).status, 400);
     watcher.close();
   });
 
