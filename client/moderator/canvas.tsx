@@ -15,6 +15,8 @@ import { HANDLES, moveRect, resizeRect, type Handle, type Rect, type Snap } from
 import { itemLabel } from './item-label.ts';
 import type { SceneClient } from './scene-client.ts';
 import { labelText } from '../shared/label-text.ts';
+import type { DraftDiff } from './draft-diff.ts';
+import { t } from './i18n.ts';
 
 /** Screen px the pointer must travel before a press becomes a drag (a click must not move). */
 const DRAG_THRESHOLD_PX = 3;
@@ -36,7 +38,7 @@ const webrtcPlaceholder = (item: Item) => (
   </div>
 );
 
-export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
+export function Canvas({ client, snap, diff }: { client: SceneClient; snap: Snap; diff: DraftDiff | null }) {
   const frame = useRef<HTMLDivElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   const drag = useRef<Drag | null>(null);
@@ -67,7 +69,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
     const id = handle || onSelection ? client.selection : (target.closest('.item[data-id]')?.getAttribute('data-id') ?? null);
     client.select(id);
     const item = client.item(id);
-    if (!item || item.locked) return;
+    if (!item || item.locked || !client.may('patch', item)) return;
     e.preventDefault();
     (document.activeElement as HTMLElement | null)?.blur?.();
     e.currentTarget.setPointerCapture(e.pointerId);
@@ -96,7 +98,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
   };
 
   const selected = client.item(client.selection);
-  const others = client.presence.filter((p) => p.id !== client.you && p.selection?.length);
+  const others = client.news.presence.filter((p) => p.id !== client.news.you && p.selection?.length);
   const px = 1 / scale;
 
   return (
@@ -121,7 +123,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
           // The double-click's first press selected what is under the pointer (the stage holds
           // the pointer capture, so the event's target is the stage itself).
           const item = client.item(client.selection);
-          if (item && item.kind === 'text' && !item.locked) setEditing(item.id);
+          if (item && item.kind === 'text' && !item.locked && client.may('patch', item)) setEditing(item.id);
         }}
       >
         <SceneView items={shown} renderWebrtc={webrtcPlaceholder} />
@@ -133,6 +135,7 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
               <KindIcon kind="audio" /> <span>{itemLabel(item)}</span>
             </div>
           ))}
+          {diff && <DiffMarks diff={diff} items={items} px={px} />}
           {others.flatMap((p) =>
             p.selection!.map((id) => {
               const item = items.find((i) => i.id === id);
@@ -151,12 +154,32 @@ export function Canvas({ client, snap }: { client: SceneClient; snap: Snap }) {
               style={{ ...boxStyle(selected), outlineWidth: 2 * px }}
             >
               {!selected.locked &&
+                client.may('patch', selected) &&
                 HANDLES.map((h) => <div key={h} class={`handle handle-${h}`} data-handle={h} style={{ width: 12 * px, height: 12 * px }} />)}
             </div>
           )}
         </div>
       </div>
     </div>
+  );
+}
+
+/** In Draft: a badge on each item a Take would add or change, a ghost where a removed one was. */
+function DiffMarks({ diff, items, px }: { diff: DraftDiff; items: readonly Item[]; px: number }) {
+  const marked = items.flatMap((item) => {
+    const kind = diff.marks.get(item.id);
+    return kind ? [{ item, kind }] : [];
+  });
+  return (
+    <>
+      {[...marked, ...diff.removed.map((item) => ({ item, kind: 'removed' as const }))].map(({ item, kind }) => (
+        <div key={`diff:${item.id}`} class={`diff-mark diff-${kind}`} data-diff={item.id} data-diff-kind={kind} title={t(`prod.diff_${kind}`)} style={{ ...boxStyle(item), outlineWidth: 2 * px }}>
+          <span class="diff-tag" style={{ fontSize: 12 * px }}>
+            {kind === 'added' ? '+' : kind === 'removed' ? '−' : '~'} {itemLabel(item)}
+          </span>
+        </div>
+      ))}
+    </>
   );
 }
 

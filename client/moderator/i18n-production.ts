@@ -17,6 +17,13 @@ export const productionEn = {
   'prod.no_history': 'No history yet.',
   'prod.close': 'Close',
   'prod.failed': '{message}',
+  'prod.undo_item': 'Undo {who}’s last change to {item}',
+  'prod.undo_for': 'Undo for {item}',
+  'prod.undone': 'Undone: {item} is back as it was before {who}’s change.',
+  'prod.read_only': 'Read only: this session may not change this item.',
+  'prod.diff_added': 'New in the draft',
+  'prod.diff_changed': 'Changed in the draft',
+  'prod.diff_removed': 'Removed in the draft',
 };
 type ProductionKey = keyof typeof productionEn;
 
@@ -38,4 +45,11 @@ export const productionRu: Record<ProductionKey, string> = {
   'prod.no_history': 'Истории пока нет.',
   'prod.close': 'Закрыть',
   'prod.failed': '{message}',
+  'prod.undo_item': 'Отменить последнее изменение «{item}» ({who})',
+  'prod.undo_for': 'Отменить для «{item}»',
+  'prod.undone': 'Отменено: «{item}» снова такой, как до изменения ({who}).',
+  'prod.read_only': 'Только просмотр: этой сессии нельзя менять этот элемент.',
+  'prod.diff_added': 'Новое в черновике',
+  'prod.diff_changed': 'Изменено в черновике',
+  'prod.diff_removed': 'Удалено в черновике',
 };

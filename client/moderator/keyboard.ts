@@ -36,11 +36,11 @@ export function handleShortcut(client: SceneClient, e: KeyboardEvent): void {
   if (e.key === 'Delete' || e.key === 'Backspace') {
     e.preventDefault();
     // Locked means "do not touch by accident"; the layers list still removes it on purpose.
-    if (!item.locked) client.remove(item.id);
+    if (!item.locked && client.may('remove', item)) client.remove(item.id);
     return;
   }
   const arrow = ARROWS[e.key];
-  if (!arrow || item.locked) return;
+  if (!arrow || item.locked || !client.may('patch', item)) return;
   e.preventDefault();
   const step = e.shiftKey ? 10 : 1;
   client.edit(item.id, { x: item.x + arrow[0] * step, y: item.y + arrow[1] * step }, NUDGE_DEBOUNCE_MS);

@@ -16,7 +16,8 @@ interface RoomStats {
   viewer_list: { viewer_id: string; state: string; candidate_type: string | null; metrics: PeerMetrics | null }[];
 }
 
-export function LiveVideo({ room }: { room: string }) {
+/** `mayPublish`: the session holds `webrtc.publish`; without it the publisher link is not offered. */
+export function LiveVideo({ room, mayPublish }: { room: string; mayPublish: boolean }) {
   const [available, setAvailable] = useState(true);
   const [stats, setStats] = useState<RoomStats | null>(null);
   const [link, setLink] = useState<{ url: string; copied: boolean } | null>(null);
@@ -57,10 +58,12 @@ export function LiveVideo({ room }: { room: string }) {
     <section class="card live-video">
       <h2>{t('webrtc.title')}</h2>
       <LivePreview room={room} publisherOnline={stats?.publisher.online ?? false} />
-      <button type="button" onClick={() => void copyLink()}>
-        {t('webrtc.copy')}
-      </button>
-      {link && (
+      {mayPublish && (
+        <button type="button" data-action="copy-publisher-link" onClick={() => void copyLink()}>
+          {t('webrtc.copy')}
+        </button>
+      )}
+      {mayPublish && link && (
         <label class="field wide">
           <span>{link.copied ? t('webrtc.copied') : t('webrtc.copy_manual')}</span>
           <input readOnly value={link.url} data-publisher-link onFocus={(e) => e.currentTarget.select()} />

@@ -118,10 +118,10 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
   const onDrop = (e: JSX.TargetedDragEvent<HTMLElement>) => {
     e.preventDefault();
     setDropping(false);
-    if (e.dataTransfer?.files.length) void upload(e.dataTransfer.files);
+    if (e.dataTransfer?.files.length && client.may('media.upload')) void upload(e.dataTransfer.files);
   };
   const onDragOver = (e: JSX.TargetedDragEvent<HTMLElement>) => {
-    if (!e.dataTransfer?.types.includes('Files')) return;
+    if (!e.dataTransfer?.types.includes('Files') || !client.may('media.upload')) return;
     e.preventDefault();
     setDropping(true);
   };
@@ -137,20 +137,22 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
           {t('media.refresh')}
         </button>
       </header>
-      <label class="dropzone">
-        <span>{t('media.drop')} </span>
-        <span class="link">{t('media.pick')}</span>
-        <input
-          type="file"
-          multiple
-          accept="image/png,image/jpeg,image/gif,image/webp,video/mp4,video/webm,audio/mpeg,audio/ogg,audio/wav"
-          onChange={(e) => {
-            const input = e.currentTarget;
-            if (input.files?.length) void upload(Array.from(input.files));
-            input.value = '';
-          }}
-        />
-      </label>
+      {client.may('media.upload') && (
+        <label class="dropzone" data-upload>
+          <span>{t('media.drop')} </span>
+          <span class="link">{t('media.pick')}</span>
+          <input
+            type="file"
+            multiple
+            accept="image/png,image/jpeg,image/gif,image/webp,video/mp4,video/webm,audio/mpeg,audio/ogg,audio/wav"
+            onChange={(e) => {
+              const input = e.currentTarget;
+              if (input.files?.length) void upload(Array.from(input.files));
+              input.value = '';
+            }}
+          />
+        </label>
+      )}
       {transfers.map((x) => (
         <div key={x.key} class={`transfer${x.error ? ' failed' : ''}`} data-transfer={x.done ? 'done' : x.error ? 'failed' : 'running'}>
           <span class="transfer-head">
@@ -191,7 +193,7 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
           <li
             key={file.id}
             data-file={file.id}
-            draggable={kindOf(file.mime) !== null}
+            draggable={kindOf(file.mime) !== null && client.may('add')}
             onDragStart={(e) => startLibraryDrag(e, (at) => addToScene(file, at))}
             onDragEnd={endLibraryDrag}
           >
@@ -200,12 +202,16 @@ export function MediaLibrary({ client }: { client: SceneClient }) {
               <span class="name" title={file.name}>{file.name}</span>
               <span class="muted">{formatSize(file.size)}</span>
               <div class="row">
-                <button type="button" class="small" data-action="add" onClick={() => addToScene(file)}>
-                  {t('media.add')}
-                </button>
-                <ConfirmButton class="small danger" onConfirm={() => void remove(file)}>
-                  {t('media.delete')}
-                </ConfirmButton>
+                {client.may('add') && (
+                  <button type="button" class="small" data-action="add" onClick={() => addToScene(file)}>
+                    {t('media.add')}
+                  </button>
+                )}
+                {client.may('media.delete') && (
+                  <ConfirmButton class="small danger" onConfirm={() => void remove(file)}>
+                    {t('media.delete')}
+                  </ConfirmButton>
+                )}
               </div>
               {inUse[file.id] && (
                 <p class="error">

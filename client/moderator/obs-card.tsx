@@ -11,7 +11,7 @@ import type { SceneClient } from './scene-client.ts';
 import { OBS_COMMAND_LEVEL } from '../../src/protocol/obs-levels.ts';
 
 export function ObsBadge({ client }: { client: SceneClient }) {
-  const status = client.status;
+  const status = client.news.status;
   if (!status || status.overlays === 0) return null;
   const frozen = (status.overlay_clients ?? []).filter((c) => c.frozen).length;
   const state = status.obs ? (status.obs.on_program ? 'on_program' : 'not_on_program') : 'not_in_obs';
@@ -30,7 +30,7 @@ export function ObsBadge({ client }: { client: SceneClient }) {
 
 export function ObsCard({ client, room }: { client: SceneClient; room: string }) {
   const [result, setResult] = useState<string | null>(null);
-  const status = client.status;
+  const status = client.news.status;
   const overlays = status?.overlay_clients ?? [];
   if (!status || overlays.length === 0) return null;
   const obs = status.obs ?? null;

@@ -21,6 +21,7 @@ import { cascadePosition } from './geometry.ts';
 import { AddByUrl } from './add-by-url.tsx';
 import { AddCamera } from './add-camera.tsx';
 import { ProductionBar, type Stage } from './production-bar.tsx';
+import { useDraftDiff } from './draft-diff.ts';
 
 const NOTICE_MS = 6000;
 const SNAP_KEY = 'so.snap';
@@ -34,9 +35,10 @@ export function StagedPanel(props: PanelProps) {
 }
 
 function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & { stage: Stage; onStage(stage: Stage): void }) {
-  const [client] = useState(() => new SceneClient({ room: me.room, stage, sessionAlive }));
+  const [client] = useState(() => new SceneClient({ room: me.room, stage, sessionAlive, access: me }));
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [snap, setSnap] = useState<Snap>(savedSnap);
+  const diff = useDraftDiff(client);
 
   useEffect(() => {
     const unsubscribe = client.subscribe(() => rerender(undefined));
@@ -89,23 +91,27 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
       )}
       <main class="columns">
         <aside class="left">
-          <Layers client={client} />
+          <Layers client={client} diff={diff} />
         </aside>
         <section class="centre">
-          <ProductionBar client={client} me={me} stage={stage} onStage={onStage} />
+          <ProductionBar client={client} me={me} stage={stage} onStage={onStage} diff={diff} />
           <div class="toolbar">
-            <button type="button" class="primary" data-action="add-text" onClick={addText}>
-              + {t('tool.add_text')}
-            </button>
-            <button type="button" data-action="add-timer" onClick={addTimer}>
-              + {t('tool.add_timer')}
-            </button>
-            <AddCamera room={me.room} onAdd={addCamera} />
-            <AddByUrl
-              onAdd={(kind, src) =>
-                addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })
-              }
-            />
+            {client.may('add') && (
+              <>
+                <button type="button" class="primary" data-action="add-text" onClick={addText}>
+                  + {t('tool.add_text')}
+                </button>
+                <button type="button" data-action="add-timer" onClick={addTimer}>
+                  + {t('tool.add_timer')}
+                </button>
+                {client.may('webrtc.publish') && <AddCamera room={me.room} onAdd={addCamera} />}
+                <AddByUrl
+                  onAdd={(kind, src) =>
+                    addItem(kind === 'image' ? { kind, src, w: 640, h: 360 } : kind === 'audio' ? { kind, src, w: 320, h: 80, volume: 1, loop: false } : { kind, src, w: 640, h: 360, volume: 1, loop: false })
+                  }
+                />
+              </>
+            )}
             <label class="field check">
               <input type="checkbox" checked={snap.enabled} onChange={(e) => setSnap({ ...snap, enabled: e.currentTarget.checked })} />
               <span>{t('tool.snap')}</span>
@@ -124,14 +130,14 @@ function Panel({ me, prefs, onRevoked, onLogout, stage, onStage }: PanelProps & 
               />
             </label>
           </div>
-          <Canvas client={client} snap={snap} />
+          <Canvas client={client} snap={snap} diff={diff} />
         </section>
         <aside class="right">
           <Properties client={client} />
           <MediaLibrary client={client} />
           <ObsCard client={client} room={me.room} />
-          <TtsPanel client={client} room={me.room} />
-          <LiveVideo room={me.room} />
+          {client.may('tts') && <TtsPanel client={client} room={me.room} />}
+          <LiveVideo room={me.room} mayPublish={client.may('webrtc.publish')} />
         </aside>
       </main>
     </div>

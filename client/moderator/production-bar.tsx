@@ -9,29 +9,23 @@ import { t } from './i18n.ts';
 import type { SceneClient } from './scene-client.ts';
 import type { Me } from './session.ts';
 import { ConfirmButton } from './confirm-button.tsx';
-import { UNRESTRICTED, grantFrom, mayApply, type Grant, type Scope } from '../../src/protocol/scopes.ts';
+import { mayDo } from './session-grant.ts';
+import type { DraftDiff } from './draft-diff.ts';
+import { itemLabel } from './item-label.ts';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../src/protocol/constants.ts';
 import type { Scene } from '../../src/protocol/scene.ts';
+import { SceneView } from '../shared/renderer.tsx';
 
 export type Stage = 'live' | 'draft';
 type PresetView = { name: string; scene: Scene; by: string };
-type HistoryView = { version: number; at: string; summary: string };
-type Diff = { added: unknown[]; removed: unknown[]; changed: unknown[] };
-
-const DIFF_DEBOUNCE_MS = 400;
+type HistoryView = { version: number; at: string; summary: string; items: string[]; cleared: boolean };
 const HISTORY_PAGE = 30;
+/** Per-item undo is offered on versions that touched a few items; a bigger one is a revert's job. */
+const UNDO_FOR_AT_MOST = 3;
 
-function grantOf(me: Me, client: SceneClient): Grant {
-  if (me.role === 'streamer') return UNRESTRICTED;
-  const live = client.scopes;
-  return live ? grantFrom({ scopes: live.scopes as Scope[], items: live.items }) : grantFrom({ scopes: me.scopes as Scope[] | undefined, items: me.items });
-}
-
-export function ProductionBar({ client, me, stage, onStage }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void }) {
-  const grant = grantOf(me, client);
-  const may = (type: string, onStage?: Stage) => mayApply(grant, { type, stage: onStage });
+export function ProductionBar({ client, me, stage, onStage, diff }: { client: SceneClient; me: Me; stage: Stage; onStage(stage: Stage): void; diff: DraftDiff | null }) {
+  const may = (type: string, onStage: Stage = 'live') => mayDo(client.news.grant, onStage, type);
   const base = `/api/rooms/${encodeURIComponent(me.room)}`;
-  const [differs, setDiffers] = useState<number | null>(null);
   const [open, setOpen] = useState<'presets' | 'history' | null>(null);
   const [presets, setPresets] = useState<PresetView[]>([]);
   const [history, setHistory] = useState<HistoryView[]>([]);
@@ -46,13 +40,8 @@ export function ProductionBar({ client, me, stage, onStage }: { client: SceneCli
       (e: Error) => setError(e.message),
     );
 
-  // How far the draft is from live, refreshed as the scene changes (debounced: a drag sends many).
   const version = client.version;
-  useEffect(() => {
-    if (stage !== 'draft') return;
-    const timer = setTimeout(() => void api<Diff>(`${base}/diff`).then((d) => setDiffers(d.added.length + d.removed.length + d.changed.length), () => undefined), DIFF_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [stage, version]);
+  const differs = diff?.count ?? null;
 
   const loadPresets = () => void api<{ presets: PresetView[] }>(`${base}/presets`).then((r) => setPresets(r.presets), (e: Error) => setError(e.message));
   const loadHistory = () => void api<{ entries: HistoryView[] }>(`${base}/history?limit=${HISTORY_PAGE}`).then((r) => setHistory(r.entries), (e: Error) => setError(e.message));
@@ -75,12 +64,12 @@ export function ProductionBar({ client, me, stage, onStage }: { client: SceneCli
       )}
       {stage === 'draft' && <span class="muted" data-differs={differs ?? ''}>{differs ? t('prod.differs', { count: String(differs) }) : t('prod.same')}</span>}
       {stage === 'draft' && may('take') && (
-        <button type="button" class="primary" data-action="take" onClick={() => run(api(`${base}/take`, { method: 'POST' }))}>
+        <button type="button" class="primary" data-action="take" onClick={() => run(api(`${base}/take`, { method: 'POST' }), diff?.refresh)}>
           {t('prod.take')}
         </button>
       )}
       {stage === 'draft' && may('draft.reset') && (
-        <ConfirmButton onConfirm={() => void run(api(`${base}/draft/reset`, { method: 'POST' }))}>{t('prod.reset')}</ConfirmButton>
+        <ConfirmButton onConfirm={() => void run(api(`${base}/draft/reset`, { method: 'POST' }), diff?.refresh)}>{t('prod.reset')}</ConfirmButton>
       )}
       <button type="button" aria-expanded={open === 'presets'} data-action="presets" onClick={() => setOpen(open === 'presets' ? null : 'presets')}>
         {t('prod.presets')}
@@ -131,6 +120,20 @@ export function ProductionBar({ client, me, stage, onStage }: { client: SceneCli
             {history.map((entry, i) => (
               <li data-version={entry.version}>
                 <span class="muted">{new Date(entry.at).toLocaleTimeString()}</span> <span class="grow">{entry.summary}</span>
+                {stage === 'live' &&
+                  !entry.cleared &&
+                  entry.items.length <= UNDO_FOR_AT_MOST &&
+                  entry.items.map((id) => {
+                    // A removed item is not in the scene any more: it is named by its id.
+                    const item = client.item(id) ?? { id };
+                    return (
+                      client.may('item.undo', item) && (
+                        <button type="button" class="small" data-undo-item={id} onClick={() => void run(api(`${base}/items/${encodeURIComponent(id)}/undo`, { json: { version: entry.version } }), loadHistory)}>
+                          {t('prod.undo_for', { item: 'kind' in item ? itemLabel(item) : id })}
+                        </button>
+                      )
+                    );
+                  })}
                 {i > 0 && may('revert') && (
                   <ConfirmButton class="small" onConfirm={() => void run(api(`${base}/revert`, { json: { version: entry.version } }))}>
                     {t('prod.revert')}
@@ -145,17 +148,19 @@ export function ProductionBar({ client, me, stage, onStage }: { client: SceneCli
   );
 }
 
-/** A preset at thumbnail size: each visible item as a box where it sits on the canvas. */
+const THUMB_WIDTH = 96;
+const THUMB_SCALE = THUMB_WIDTH / CANVAS_WIDTH;
+
+/** Live video is pulled by overlays: in a thumbnail it is a box where it goes. */
+const webrtcBox = () => <div class="thumb-webrtc" />;
+
+/** A preset drawn by the panel's own renderer at thumbnail scale, as a still (nothing plays). */
 function Thumbnail({ scene }: { scene: Scene }) {
   return (
-    <svg class="thumb" viewBox={`0 0 ${CANVAS_WIDTH} ${CANVAS_HEIGHT}`} width={96} height={54} aria-hidden="true">
-      <rect width={CANVAS_WIDTH} height={CANVAS_HEIGHT} fill="#000" />
-      {[...scene.items]
-        .filter((item) => item.visible)
-        .sort((a, b) => a.z - b.z)
-        .map((item) => (
-          <rect x={item.x} y={item.y} width={item.w} height={item.h} fill={item.kind === 'text' ? (item.color ?? '#fff') : '#4a90d9'} opacity={item.opacity * 0.8} />
-        ))}
-    </svg>
+    <div class="preset-thumb" aria-hidden="true" style={{ width: THUMB_WIDTH, height: CANVAS_HEIGHT * THUMB_SCALE }}>
+      <div style={{ transform: `scale(${THUMB_SCALE})`, transformOrigin: '0 0', width: CANVAS_WIDTH, height: CANVAS_HEIGHT }}>
+        <SceneView items={scene.items} renderWebrtc={webrtcBox} still />
+      </div>
+    </div>
   );
 }

@@ -1,13 +1,13 @@
 /**
  * The panel's live model of its room: the server's scene (the truth, from scene.full and
- * scene.patch), this panel's optimistic previews on top, the ops it sends, its undo history,
- * and what the room tells panels (status, presence, speech queue). Components read it and
- * re-render when it says so; it knows nothing about the DOM.
+ * scene.patch), this panel's optimistic previews on top, the ops it sends and its undo history;
+ * what the room tells panels besides the scene is `news` (room-news.ts). Components read it
+ * and re-render when it says so; it knows nothing about the DOM.
  */
-import type { ModeratorClientMessage, PresenceEntry, ServerMessage } from '../../src/protocol/messages.ts';
+import type { ModeratorClientMessage, ServerMessage } from '../../src/protocol/messages.ts';
 import type { Item } from '../../src/protocol/scene.ts';
-import { PROTOCOL_PARAM, PROTOCOL_VERSION, isTerminalCloseCode } from '../../src/protocol/constants.ts';
-import { createSocket, type Socket, type SocketStatus } from '../shared/socket.ts';
+import type { Socket, SocketStatus } from '../shared/socket.ts';
+import { createPanelSocket } from './panel-socket.ts';
 import { SceneTracker, applyPatch } from '../shared/scene-tracker.ts';
 import { sortByZ } from '../shared/renderer.tsx';
 import { serverClock } from '../shared/server-clock.ts';
@@ -16,10 +16,10 @@ import { OpSender, opKey, type ItemFields, type OpFailure, type PanelOp } from '
 import { UndoStack, patchStep, reorderStep } from './undo-stack.ts';
 import { randomId } from './random-id.ts';
 import { PendingEdits, type Gesture } from './pending-edits.ts';
-import { withTtsState, withoutWaiting, type TtsEntry } from './speech-queue.ts';
+import { RoomNews } from './room-news.ts';
+import { mayDo, type SessionAccess } from './session-grant.ts';
 
-export type RoomStatus = Extract<ServerMessage, { type: 'room.status' }>;
-export type { TtsEntry };
+export type { RoomStatus, TtsEntry } from './room-news.ts';
 export type NoticeKind = 'conflict' | 'refused' | 'offline' | 'lost';
 export interface Notice {
   id: number;
@@ -29,8 +29,6 @@ export interface Notice {
 
 /** Per dragged item: at most one op every 34 ms, i.e. under 30 ops/s. */
 export const STREAM_INTERVAL_MS = 34;
-/** A refused upgrade looks like any dropped socket (1006); ask HTTP why, but not in a loop. */
-const SESSION_CHECK_MS = 5000;
 
 export interface SceneClientOptions {
   room: string;
@@ -38,19 +36,16 @@ export interface SceneClientOptions {
   stage?: 'live' | 'draft';
   /** Resolves false when the session is gone (HTTP 401). */
   sessionAlive(): Promise<boolean>;
+  /** Whose scopes the panel shows controls for; absent: the streamer's (every scope). */
+  access?: SessionAccess;
 }
 
 export class SceneClient {
   connection: SocketStatus = 'connecting';
   revoked = false;
-  status: RoomStatus | null = null;
-  presence: PresenceEntry[] = [];
-  you: string | null = null;
-  tts: TtsEntry[] = [];
   notice: Notice | null = null;
   selection: string | null = null;
-  /** Set when the streamer changed this session's scopes while the panel is open. */
-  scopes: { scopes: string[]; items: string[] | null } | null = null;
+  readonly news: RoomNews;
 
   private readonly tracker = new SceneTracker();
   private readonly edits = new PendingEdits();
@@ -60,15 +55,18 @@ export class SceneClient {
   private readonly listeners = new Set<() => void>();
   private frame = 0;
   private noticeSeq = 0;
-  private lastSessionCheck = 0;
 
   constructor(private readonly options: SceneClientOptions) {
+    this.news = new RoomNews(options.access ?? { role: 'streamer' });
     this.sender = new OpSender((msg) => this.socket.send(msg), {
       idle: (key, version) => this.settled(key, version),
       failed: (op, failure) => this.failed(op, failure),
     });
-    this.socket = createSocket<ModeratorClientMessage>({
-      url: () => this.socketUrl(),
+    this.socket = createPanelSocket({
+      room: options.room,
+      stage: this.stage,
+      sinceVersion: () => (this.tracker.hasScene ? this.tracker.version : null),
+      sessionAlive: options.sessionAlive,
       onMessage: (msg) => this.onMessage(msg),
       onOpen: () => {
         // The transport progress and "show for N s" need the server clock soon, not in 15 s.
@@ -76,7 +74,11 @@ export class SceneClient {
         if (this.tracker.hasScene) this.socket.send(this.tracker.resync());
         this.sendPresence();
       },
-      onClose: (code) => this.onClose(code),
+      onDrop: () => this.onDrop(),
+      onRevoked: () => {
+        this.revoked = true;
+        this.changed();
+      },
       onStatus: (status) => {
         this.connection = status;
         this.changed();
@@ -89,6 +91,14 @@ export class SceneClient {
   /** The scene as this panel shows it: the server's items with our previews on top. */
   get items(): readonly Item[] {
     return this.edits.over(this.tracker.items);
+  }
+
+  get room(): string {
+    return this.options.room;
+  }
+
+  get stage(): 'live' | 'draft' {
+    return this.options.stage ?? 'live';
   }
 
   get version(): number {
@@ -114,6 +124,11 @@ export class SceneClient {
 
   get canRedo(): boolean {
     return this.history.canRedo;
+  }
+
+  /** Whether this session may do `type` on this panel's stage (to `item`): what to show or disable. */
+  may(type: string, item?: Pick<Item, 'id' | 'name'>): boolean {
+    return mayDo(this.news.grant, this.stage, type, item);
   }
 
   subscribe(listener: () => void): () => void {
@@ -264,16 +279,6 @@ export class SceneClient {
 
   // ---- internals ---------------------------------------------------------------------
 
-  private socketUrl(): string {
-    const url = new URL('/ws/moderator', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('room', this.options.room);
-    url.searchParams.set(PROTOCOL_PARAM, String(PROTOCOL_VERSION));
-    if (this.options.stage === 'draft') url.searchParams.set('stage', 'draft');
-    if (this.tracker.hasScene) url.searchParams.set('since_version', String(this.tracker.version));
-    return url.href;
-  }
-
   private onMessage(msg: ServerMessage): void {
     switch (msg.type) {
       case 'scene.full':
@@ -291,47 +296,20 @@ export class SceneClient {
       case 'error':
         this.sender.receive(msg);
         break;
-      case 'room.status':
-        this.status = msg;
-        break;
       case 'pong':
         serverClock.fromPong(msg.server_ts, msg.client_ts);
         return;
-      case 'presence.state':
-        this.presence = msg.moderators;
-        this.you = msg.you ?? null;
-        break;
-      case 'tts.state':
-        this.tts = withTtsState(this.tts, msg);
-        break;
-      case 'tts.clear':
-        this.tts = withoutWaiting(this.tts);
-        break;
-      case 'session.scopes':
-        this.scopes = { scopes: msg.scopes, items: msg.items };
-        break;
       default:
-        return;
+        if (!this.news.accept(msg)) return;
     }
     this.changed();
   }
 
-  private onClose(code: number): void {
+  private onDrop(): void {
     // What was in flight may or may not have landed; the resync on reconnect shows the truth.
     const lost = this.sender.reset();
     this.edits.abortAll();
     if (lost.length > 0) this.notify('lost');
-    if (isTerminalCloseCode(code)) {
-      this.revoked = true;
-    } else if (Date.now() - this.lastSessionCheck >= SESSION_CHECK_MS) {
-      this.lastSessionCheck = Date.now();
-      this.options.sessionAlive().then((alive) => {
-        if (alive || this.revoked) return;
-        this.revoked = true;
-        this.socket.close();
-        this.changed();
-      });
-    }
     this.changed();
   }
 

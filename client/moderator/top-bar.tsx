@@ -53,7 +53,7 @@ export function TopBar({ client, room, label, prefs, onLogout }: { client: Scene
 
 /** From room.status: overlays connected, whether all drew the latest version, and how fast. */
 function LiveIndicator({ client }: { client: SceneClient }) {
-  const status = client.status;
+  const status = client.news.status;
   if (!status) return null;
   if (status.overlays === 0) {
     return (
@@ -72,14 +72,14 @@ function LiveIndicator({ client }: { client: SceneClient }) {
 }
 
 function Presence({ client, fallbackLabel }: { client: SceneClient; fallbackLabel: string }) {
-  const people = client.presence.length ? client.presence : [];
+  const people = client.news.presence.length ? client.news.presence : [];
   return (
     <span class="presence" aria-label={t('presence.title')} title={t('presence.title')}>
       {people.map((p) => (
-        <span key={p.id} class="person" data-presence={p.id === client.you ? 'me' : 'peer'} style={{ borderColor: p.color }}>
+        <span key={p.id} class="person" data-presence={p.id === client.news.you ? 'me' : 'peer'} style={{ borderColor: p.color }}>
           <span class="swatch" style={{ background: p.color }} />
           {labelText(p.label || fallbackLabel)}
-          {p.id === client.you && <span class="muted"> {t('presence.you')}</span>}
+          {p.id === client.news.you && <span class="muted"> {t('presence.you')}</span>}
         </span>
       ))}
     </span>

@@ -74,8 +74,8 @@ export function TtsPanel({ client, room }: { client: SceneClient; room: string }
   const control = (path: 'skip' | 'clear', id?: string) =>
     sessionApi(`/api/tts/${path}`, { json: { room, ...(id ? { id } : {}) } }).catch((error: unknown) => setResult(t('error.generic', { message: String(error) })));
 
-  const speaking = client.tts.find((e) => e.state === 'started');
-  const queue = client.tts.slice().reverse();
+  const speaking = client.news.tts.find((e) => e.state === 'started');
+  const queue = client.news.tts.slice().reverse();
 
   return (
     <section class="card tts">

@@ -23,9 +23,11 @@ export interface SceneViewProps {
   motion?: boolean;
   /** Called when a synchronized non-looping clip ends (the overlay tells the room). */
   onMediaEnded?: MediaEndedReport;
+  /** A still picture (a preset thumbnail): video shows its first frame, audio nothing; nothing plays or sounds. */
+  still?: boolean;
 }
 
-export function SceneView({ items, renderWebrtc, motion, onMediaEnded }: SceneViewProps) {
+export function SceneView({ items, renderWebrtc, motion, onMediaEnded, still }: SceneViewProps) {
   const shown = useWithExits(items, motion ?? false);
   const sorted = useMemo(() => sortByZ(shown.items), [shown.items]);
   // Items already in the first scene are simply there; later ones enter with their motion.
@@ -43,6 +45,7 @@ export function SceneView({ items, renderWebrtc, motion, onMediaEnded }: SceneVi
           leaving={shown.leaving.has(item.id)}
           onGone={shown.gone}
           onMediaEnded={onMediaEnded}
+          still={still}
         />
       ))}
     </div>
@@ -83,9 +86,10 @@ interface SceneItemProps {
   leaving?: boolean;
   onGone?(id: string): void;
   onMediaEnded?: MediaEndedReport;
+  still?: boolean;
 }
 
-export function SceneItem({ item, renderWebrtc, motion, animateMount = false, leaving = false, onGone, onMediaEnded }: SceneItemProps) {
+export function SceneItem({ item, renderWebrtc, motion, animateMount = false, leaving = false, onGone, onMediaEnded, still = false }: SceneItemProps) {
   const ref = useRef<HTMLDivElement>(null);
   const exiting = useMotion(ref, item, motion ? animateMount : false, leaving, () => onGone?.(item.id), motion ?? false);
   const border = item.borderWidth ? `${item.borderWidth}px solid ${item.borderColor || '#fff'}` : undefined;
@@ -105,7 +109,7 @@ export function SceneItem({ item, renderWebrtc, motion, animateMount = false, le
   };
   return (
     <div ref={ref} class={`item item-${item.kind}`} data-id={item.id} style={box}>
-      {itemBody(item, renderWebrtc, onMediaEnded)}
+      {itemBody(item, renderWebrtc, onMediaEnded, still)}
     </div>
   );
 }
@@ -113,7 +117,7 @@ export function SceneItem({ item, renderWebrtc, motion, animateMount = false, le
 const fill: JSX.CSSProperties = { display: 'block', width: '100%', height: '100%', objectFit: 'contain' };
 const fitted = (item: Item): JSX.CSSProperties => (item.fit ? { ...fill, objectFit: item.fit } : fill);
 
-function itemBody(item: Item, renderWebrtc?: RenderWebrtc, onMediaEnded?: MediaEndedReport): ComponentChildren {
+function itemBody(item: Item, renderWebrtc?: RenderWebrtc, onMediaEnded?: MediaEndedReport, still = false): ComponentChildren {
   switch (item.kind) {
     case 'text':
       return <TextBody item={item} />;
@@ -123,6 +127,8 @@ function itemBody(item: Item, renderWebrtc?: RenderWebrtc, onMediaEnded?: MediaE
       return item.src ? <img src={item.src} alt="" draggable={false} style={fitted(item)} /> : null;
     case 'video':
     case 'audio':
+      // Metadata and the first frame only: a poster that never plays, downloads or sounds.
+      if (still) return item.kind === 'video' && item.src ? <video src={item.src} preload="metadata" muted playsInline disablePictureInPicture style={fitted(item)} /> : null;
       // Keyed by source: only a new src (or kind) may replace the element and restart playback.
       return item.src ? <Media key={`${item.kind}:${item.src}`} item={item} onEnded={onMediaEnded} /> : null;
     case 'webrtc':

@@ -112,6 +112,8 @@ function scopesFor(action: ScopedAction): readonly Scope[] {
     case 'preset.take':
       return ['presets'];
     case 'revert':
+    // Undoing one change to one item: the `items` filter applies to that item, not to the scene.
+    case 'item.undo':
       return ['history.revert'];
     case 'media.upload':
     case 'media.delete':

@@ -1,9 +1,11 @@
 /**
  * A room's scene history and revert:
  *
- *   GET  /api/rooms/:room/history?limit=&before=  versions newest first: time, who, one-line summary
+ *   GET  /api/rooms/:room/history?limit=&before=&item=  versions newest first: time, who, one-line summary
+ *                                                  (`item`: only the versions that changed that item)
  *   GET  /api/rooms/:room/history/:version        the scene exactly as that version left it
  *   POST /api/rooms/:room/revert {version}        make that scene live again as a NEW version (audited)
+ *   POST /api/rooms/:room/items/:id/undo {version} see item-undo.ts
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -15,11 +17,14 @@ import { AppError, badRequest } from '../errors.ts';
 import type { HistoryEntry } from '../store/scene-history.ts';
 import { roomName } from '../http/room-param.ts';
 import { resultError } from './scene.ts';
+import { itemUndoRoutes } from './item-undo.ts';
+import { changesToItem } from '../production/item-undo.ts';
+import { ItemId } from '../protocol/scene.ts';
 
 export const MAX_HISTORY_PAGE = 200;
 const Count = (name: string, min: number, max: number) =>
   v.pipe(v.string(), v.regex(/^\d{1,9}$/, `${name} must be a whole number`), v.transform(Number), v.minValue(min, `${name} must be at least ${min}`), v.maxValue(max, `${name} must be at most ${max}`));
-const ListQuery = v.object({ limit: v.optional(Count('limit', 1, MAX_HISTORY_PAGE), '50'), before: v.optional(Count('before', 1, Number.MAX_SAFE_INTEGER)) });
+const ListQuery = v.object({ limit: v.optional(Count('limit', 1, MAX_HISTORY_PAGE), '50'), before: v.optional(Count('before', 1, Number.MAX_SAFE_INTEGER)), item: v.optional(ItemId) });
 const RevertBody = v.object({ version: v.pipe(v.number('version must be a number'), v.safeInteger('version must be an integer'), v.minValue(1, 'version must be at least 1')) });
 
 export function historyRoutes(services: Services) {
@@ -32,7 +37,9 @@ export function historyRoutes(services: Services) {
     if (!query.success) throw badRequest('bad_query', query.issues[0].message);
     const room = roomName(c);
     await services.production.room(room);
-    const entries = await services.production.history(room).list({ limit: query.output.limit, before: query.output.before });
+    const { limit, before, item } = query.output;
+    const history = services.production.history(room);
+    const entries = item === undefined ? await history.list({ limit, before }) : await changesToItem(history, item, { limit, before });
     return c.json({ ok: true, room, entries: entries.map(describe) });
   });
 
@@ -51,6 +58,7 @@ export function historyRoutes(services: Services) {
     return c.json({ ok: true, version: result.version, reverted_to: body.version });
   });
 
+  app.route('/', itemUndoRoutes(services));
   return app;
 }
 
