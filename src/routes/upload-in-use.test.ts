@@ -167,5 +167,23 @@ for (const backend of [embedded, redis]) {
     }
   });
 
+  test('a preset that shows a file protects it, though no live scene does', async () => {
+    const { server, cleanup } = await backend.start();
+    try {
+      const file = await uploadPng(server, 6);
+      const saved = await server.api('/api/rooms/show/presets/brb', { method: 'PUT', streamer: true, json: { items: [{ id: 'brb', kind: 'image', src: file.path }] } });
+      assert.is(saved.status, 201, await saved.text());
+      const refused = await remove(server, file.id, { streamer: true });
+      assert.is(refused.status, 409, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.rooms, ['show']);
+      const gone = await server.api('/api/rooms/show/presets/brb', { method: 'DELETE', streamer: true });
+      assert.is(gone.status, 200);
+      const removed = await remove(server, file.id, { streamer: true });
+      assert.is(removed.status, 200, JSON.stringify(removed.body));
+    } finally {
+      await cleanup();
+    }
+  });
+
   test.run();
 }

@@ -42,9 +42,18 @@ export class ScenePresets {
   async delete(room: string, name: string): Promise<boolean> {
     return (await this.store.getDel(keyOf(room, name))) !== null;
   }
+
+  /** Every stored preset of every room, unparsed (readers such as the upload in-use check stay lenient). */
+  async rawAll(): Promise<{ room: string; raw: string }[]> {
+    const keys = await this.store.keys(PREFIX);
+    const found = await Promise.all(keys.map(async (key) => ({ room: key.slice(PREFIX.length, key.lastIndexOf(':')), raw: await this.store.get(key) })));
+    return found.filter((p): p is { room: string; raw: string } => p.raw !== null);
+  }
 }
 
-const prefixOf = (room: string) => `preset:${room}:`;
+const PREFIX = 'preset:';
+
+const prefixOf = (room: string) => `${PREFIX}${room}:`;
 const keyOf = (room: string, name: string) => `${prefixOf(room)}${encodeURIComponent(name)}`;
 
 function parse(raw: string | null): Preset | null {

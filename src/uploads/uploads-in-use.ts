@@ -3,10 +3,12 @@
  * an overlay is showing. Scenes are read straight from the store, never through room actors:
  * deleting a file must not load (or create) every room, and works the same whichever process
  * of several on one Redis answers. A room commits to the store before anyone sees a change,
- * so the stored scene is the latest one.
+ * so the stored scene is the latest one. Presets count too: taking one later would show a
+ * broken item. (The draft is a room of its own, `<room>.draft`, so it is a stored scene.)
  */
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { ScenePresets } from '../store/scene-presets.ts';
 
 export async function roomsUsingUpload(deps: { store: Store; log: Logger }, id: string): Promise<string[]> {
   const using: string[] = [];
@@ -21,22 +23,33 @@ export async function roomsUsingUpload(deps: { store: Store; log: Logger }, id: 
     }
     if (sources.some((src) => srcRefersTo(src, id))) using.push(room);
   }
-  return using;
+  for (const { room, raw } of await new ScenePresets(deps.store).rawAll()) {
+    if (using.includes(room)) continue;
+    const sources = storedMediaSources(raw, 'scene');
+    if (!sources) {
+      deps.log.warn('upload in-use check skipped a stored preset it cannot read', { room, upload: id });
+      continue;
+    }
+    if (sources.some((src) => srcRefersTo(src, id))) using.push(room);
+  }
+  return using.sort();
 }
 
 /**
- * Every item's `src` in a stored scene (the room's `{items: [...]}` format), read leniently:
+ * Every item's `src` in a stored scene (the room's `{items: [...]}` format, or a stored
+ * preset's `{scene: {items}}` with `sceneField`), read leniently:
  * an item that no longer passes the schema still holds a src worth protecting. Null when the
  * data is not such a scene at all.
  */
-function storedMediaSources(data: string): string[] | null {
+function storedMediaSources(data: string, sceneField?: 'scene'): string[] | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
   } catch {
     return null;
   }
-  const items = (parsed as { items?: unknown } | null)?.items;
+  const scene = sceneField ? (parsed as Record<string, unknown> | null)?.[sceneField] : parsed;
+  const items = (scene as { items?: unknown } | null)?.items;
   if (!Array.isArray(items)) return null;
   return items.flatMap((item) => (typeof item?.src === 'string' ? [item.src as string] : []));
 }
