@@ -6,51 +6,29 @@
  * properties: Alice and Bob edit, undoing Bob's change to logo leaves Alice's change to title;
  * an item Bob removed comes back from the history drawer's per-item undo.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
-import { launchChromium, waitFor } from '../../testing/browser.ts';
-import { startTestServer, type TestServer } from '../../testing/test-server.ts';
-
-type PanelState = { version: number; items: Item[]; selection: string | null; connection: string; revoked: boolean; settling: boolean };
-declare global {
-  interface Window {
-    __panel?: PanelState;
-  }
-}
+import { waitFor } from '../../testing/browser.ts';
+import { startPanelRig, type PanelRig } from '../../testing/panel-page.ts';
+import type { TestServer } from '../../testing/test-server.ts';
 
 const test = suite('moderator panel – scopes and item undo');
+let rig: PanelRig;
 let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pageErrors: string[];
 const text = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'text', text: id, ...extra });
 
 test.before(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
+  rig = await startPanelRig();
+  ({ server, pageErrors } = rig);
 });
 test.after(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.stop();
+  await rig?.close();
 });
 
-async function openPanel(room: string, label: string, grant: Record<string, unknown> = {}): Promise<{ page: Page; sessionId: string }> {
-  const res = await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room, label, ...grant } });
-  const { key } = (await res.json()) as { key: string };
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(5000);
-  page.on('pageerror', (err) => pageErrors.push(`${label}: ${err}`));
-  await page.goto(`${server.url}/moderator?key=${encodeURIComponent(key)}&room=${room}`);
-  await page.waitForFunction(() => window.__panel?.connection === 'open' && (window.__panel.items.length ?? 0) > 0);
-  const sessions = (await (await server.api('/api/moderator-sessions', { streamer: true })).json()) as { sessions: { id: string; label: string; room: string }[] };
-  const sessionId = sessions.sessions.find((s) => s.label === label && s.room === room)!.id;
-  return { page, sessionId };
-}
+const openPanel = (room: string, label: string, grant: Record<string, unknown> = {}) => rig.open(label, { room, grant, waitForItems: true });
 
 const putScene = (room: string, items: unknown[]) => server.api(`/api/rooms/${room}/scene`, { method: 'PUT', streamer: true, json: { items } });
 const liveItems = async (room: string) => ((await (await server.api(`/api/rooms/${room}/scene`, { streamer: true })).json()) as { items: Item[] }).items;

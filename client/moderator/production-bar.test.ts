@@ -3,48 +3,28 @@
  * the draft without touching live, Take puts it on air, presets and history drawers work, and
  * a session without the scopes sees no Take, no switch and no revert.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
-import { launchChromium, waitFor } from '../../testing/browser.ts';
-import { startTestServer, type TestServer } from '../../testing/test-server.ts';
-
-type PanelState = { version: number; items: Item[]; selection: string | null; connection: string; revoked: boolean; settling: boolean };
-declare global {
-  interface Window {
-    __panel?: PanelState;
-  }
-}
+import { waitFor } from '../../testing/browser.ts';
+import { startPanelRig, type PanelRig } from '../../testing/panel-page.ts';
+import type { TestServer } from '../../testing/test-server.ts';
 
 const test = suite('moderator panel – production bar');
+let rig: PanelRig;
 let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 test.before(async () => {
-  server = await startTestServer();
-  browser = await launchChromium();
+  rig = await startPanelRig();
+  ({ server, pageErrors } = rig);
 });
 test.after(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await server?.stop();
+  await rig?.close();
 });
 
-async function openPanel(label: string, grant: Record<string, unknown> = {}): Promise<Page> {
-  const res = await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label, ...grant } });
-  const { key } = (await res.json()) as { key: string };
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(5000);
-  page.on('pageerror', (err) => pageErrors.push(`${label}: ${err}`));
-  await page.goto(`${server.url}/moderator?key=${encodeURIComponent(key)}`);
-  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
-  return page;
-}
+const openPanel = async (label: string, grant: Record<string, unknown> = {}): Promise<Page> => (await rig.open(label, { grant })).page;
 
 const liveItems = async () => ((await (await server.api('/api/rooms/main/scene', { streamer: true })).json()) as { items: Item[] }).items;
 
