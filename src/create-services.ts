@@ -21,6 +21,7 @@ import { SignalingRoom } from '../rooms/signaling-room.ts';
 import { RateLimiter } from './access/rate-limit.ts';
 import { ModeratorKeys } from './access/moderator-keys.ts';
 import { Sessions } from './access/sessions.ts';
+import { useSha256, type Sha256 } from './access/secrets.ts';
 import { StreamerSessions } from './access/streamer-sessions.ts';
 import { AdminLinks } from './access/admin-links.ts';
 import { TokenSigner, ViewTokens } from './access/view-tokens.ts';
@@ -47,9 +48,12 @@ export interface EdgeHooks {
   /** For the server's own client socket to Janus, where the runtime has no global WebSocket (Node 20). */
   WebSocket?: WebSocketConstructor;
   eventLoopDelay?(): { p50_ms: number; p99_ms: number; max_ms: number };
+  /** A synchronous SHA-256 (node:crypto); without it, Web Crypto's. */
+  sha256?: Sha256;
 }
 
 export function createServices(edge: EdgeHooks): Services & { drainRooms(): Promise<void> } {
+  useSha256(edge.sha256);
   const metrics = new Metrics();
   const signer = new TokenSigner(edge.config.TOKEN_SECRET);
   const origins = allowedMediaOrigins(edge.config);

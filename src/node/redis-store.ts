@@ -34,6 +34,9 @@ const CONNECTION_OPTIONS: RedisOptions = {
   // disconnect() arms a timer of this length even for a socket that is already gone,
   // which would hold the process open at shutdown during an outage (ioredis default 2 s).
   disconnectTimeout: 200,
+  // Commands issued in one event-loop turn (by concurrent requests) leave in one write: a key
+  // consume's two commands cost a syscall each otherwise, the largest share of its CPU (profiled).
+  enableAutoPipelining: true,
   // Reconnect forever, backing off to at most 2 s between attempts.
   retryStrategy: (times) => Math.min(times * 200, 2000),
 };
