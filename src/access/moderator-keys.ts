@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import type { Store } from '../store/store.ts';
 import { randomToken, sha256Hex } from './secrets.ts';
 import { HashedRecords } from './hashed-records.ts';
-import { ItemFilter, ScopeName, type Scope } from '../protocol/scopes.ts';
+import { DEFAULT_MODERATOR_SCOPES, ItemFilter, ScopeName, type Scope } from '../protocol/scopes.ts';
 import type { Sessions, SessionRecord } from './sessions.ts';
 import { AUDIT_CAP } from '../protocol/constants.ts';
 
@@ -58,7 +58,8 @@ export class ModeratorKeys {
       takeIdPrefix: this.records.idPrefix,
       give: { ...prepared.storage, value: prepared.record, copy: { room: 'room', label: 'label', key_id: 'id', scopes: 'scopes', items: 'items' } },
       audit: {
-        entry: { ts: Date.now(), who: 'streamer', action: 'key.consumed', session_id: prepared.record.id, ...(address !== undefined ? { address } : {}) },
+        // A key issued without scopes has today's rights: the audit line names them all the same.
+        entry: { ts: Date.now(), who: 'streamer', action: 'key.consumed', session_id: prepared.record.id, scopes: [...DEFAULT_MODERATOR_SCOPES], ...(address !== undefined ? { address } : {}) },
         copy: { key_id: 'id', label: 'label', scopes: 'scopes', items: 'items' },
         cap: AUDIT_CAP,
       },

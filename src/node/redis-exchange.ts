@@ -15,11 +15,11 @@ local ok, taken = pcall(cjson.decode, raw)
 if not ok or type(taken) ~= 'table' or type(taken.id) ~= 'string' or type(taken.room) ~= 'string' then return raw end
 redis.call('DEL', ARGV[1] .. taken.id)
 local give = cjson.decode(ARGV[3])
-for field, from in pairs(cjson.decode(ARGV[4])) do give[field] = taken[from] end
+for field, from in pairs(cjson.decode(ARGV[4])) do if taken[from] ~= nil and taken[from] ~= cjson.null then give[field] = taken[from] end end
 redis.call('SET', ARGV[2], cjson.encode(give), 'EX', ARGV[7])
 redis.call('SET', ARGV[5], ARGV[6], 'EX', ARGV[7])
 local entry = cjson.decode(ARGV[9])
-for field, from in pairs(cjson.decode(ARGV[10])) do entry[field] = taken[from] end
+for field, from in pairs(cjson.decode(ARGV[10])) do if taken[from] ~= nil and taken[from] ~= cjson.null then entry[field] = taken[from] end end
 local audit = ARGV[8] .. taken.room
 redis.call('RPUSH', audit, cjson.encode(entry))
 redis.call('LTRIM', audit, -tonumber(ARGV[11]), -1)

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { sharedRedisUrl } from '../../testing/redis-server.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { openSocket } from '../../testing/ws-client.ts';
+import { DEFAULT_MODERATOR_SCOPES } from '../protocol/scopes.ts';
 
 const bearer = (session: string) => ({ authorization: `Bearer ${session}` });
 type Json = Record<string, any>;
@@ -90,6 +91,11 @@ for (const storeKind of ['redis', 'embedded'] as const) {
     const audit = (await (await server.api('/api/rooms/main/audit?limit=50', { streamer: true })).json()) as Json;
     const line = (audit.entries as Json[]).find((e) => e.action === 'key.issued' && e.key_id === listed.key_id);
     assert.equal(line?.scopes, ['presets'], 'the audit line names the scopes');
+    const consumedDefault = (audit.entries as Json[]).find((e) => e.action === 'key.consumed' && e.label === 'full');
+    assert.equal(consumedDefault?.scopes, [...DEFAULT_MODERATOR_SCOPES], 'a key without scopes: its consume line names the default rights');
+    assert.is(consumedDefault?.items, undefined);
+    const consumedTts = (audit.entries as Json[]).find((e) => e.action === 'key.consumed' && e.label === 'voice');
+    assert.equal(consumedTts?.scopes, ['tts'], 'explicit scopes win over the default in the line');
   });
 
   test('the streamer changes a live session’s scopes: its open socket is told and the next op obeys', async () => {

@@ -6,7 +6,7 @@
  */
 import type { AuditEntry, Store } from './store.ts';
 
-/** Field of the written record ← field of the taken one (`{ key_id: 'id' }`). */
+/** Field of the written record ← field of the taken one (`{ key_id: 'id' }`); a field the taken record lacks keeps the written one's value. */
 export type FieldCopies = Record<string, string>;
 
 export interface RecordExchange {
@@ -48,6 +48,6 @@ function parseTaken(raw: string): ({ id: string; room: string } & Record<string,
 
 function completed(base: Record<string, unknown>, copy: FieldCopies, taken: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
-  for (const [field, from] of Object.entries(copy)) out[field] = taken[from];
+  for (const [field, from] of Object.entries(copy)) if (taken[from] !== undefined && taken[from] !== null) out[field] = taken[from];
   return out;
 }
