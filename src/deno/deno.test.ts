@@ -2,11 +2,11 @@
  * Smoke test of the Deno edge (runs under Node, drives a real `deno` child process): the same
  * core serves the overlay and moderator sockets, an op reaches the overlay with the next
  * version, bad input is answered without dropping the socket, an upload round-trips, and
- * SIGTERM drains cleanly.
+ * SIGTERM drains cleanly; a journal the Node edge left after a crash is replayed.
  * Once with the embedded store, once with Redis (ioredis under Deno's npm compatibility).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { freePort, sharedRedisUrl } from '../../testing/redis-server.ts';
 import { openSocket, type TestSocket } from '../../testing/ws-client.ts';
 import { STREAMER_TOKEN, TOKEN_SECRET } from '../../testing/test-server.ts';
 import { pngBytes } from '../../testing/media-samples.ts';
+import { startServerProcess } from '../../testing/server-process.ts';
 import { CloseCode } from '../protocol/messages.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -195,6 +196,35 @@ deno('redis store: the same scenario through ioredis under Deno', async () => {
     if (server) await stopDeno(server);
     await rm(dataDir, { recursive: true, force: true });
     await deleteKeys(redisUrl, prefix);
+  }
+});
+
+deno('embedded store: the journal a SIGKILLed Node edge left is replayed, then removed', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'so-deno-journal-'));
+  let server: DenoServer | undefined;
+  try {
+    const node = await startServerProcess({ STREAMER_API_TOKEN: STREAMER_TOKEN, TOKEN_SECRET, DATA_DIR: dataDir, UPLOAD_DIR: join(dataDir, 'uploads'), LOG_LEVEL: 'warn' });
+    const moderator = await openSocket(`${node.url.replace(/^http/, 'ws')}/ws/moderator?room=main`, { 'x-streamer-token': STREAMER_TOKEN });
+    await moderator.next('scene.full');
+    for (let i = 1; i <= 5; i++) {
+      moderator.send({ type: 'add', item: { id: `n${i}`, kind: 'text', text: `node ${i}` }, req_id: i });
+      await moderator.next('ack', (m) => m.req_id === i);
+    }
+    await node.stop('SIGKILL');
+    await moderator.closed;
+    assert.equal(await readdir(join(dataDir, 'scenes')).catch(() => []), [], 'acknowledged only in the journal: no snapshot yet');
+
+    server = await startDeno(dataDir);
+    const res = await fetch(`${server.url}/api/scene?room=main`, { headers: { 'x-streamer-token': STREAMER_TOKEN } });
+    const scene = (await res.json()) as { version: number; items: { id: string }[] };
+    assert.is(scene.version, 5, 'every acknowledged version is served by Deno');
+    assert.equal(scene.items.map((i) => i.id).sort(), ['n1', 'n2', 'n3', 'n4', 'n5']);
+    assert.equal(await readdir(join(dataDir, 'journal')), [], 'replayed into the snapshots, then removed');
+    const saved = JSON.parse(await readFile(join(dataDir, 'scenes', 'main.json'), 'utf8')) as { version: number };
+    assert.is(saved.version, 5);
+  } finally {
+    if (server) await stopDeno(server);
+    await rm(dataDir, { recursive: true, force: true });
   }
 });
 

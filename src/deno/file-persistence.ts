@@ -1,6 +1,9 @@
 /**
  * Durable state for the embedded store on Deno, in the Node edge's layout (DATA_DIR/kv.json
- * and DATA_DIR/scenes/<room>.json), so one data directory serves either runtime.
+ * and DATA_DIR/scenes/<room>.json), so one data directory serves either runtime. Deno writes
+ * scene snapshots directly; a journal the Node edge left (DATA_DIR/journal, after a crash) is
+ * replayed into the snapshots at start and then removed, so nothing it acknowledged is lost
+ * and nothing older is replayed later over Deno's own writes.
  */
 import * as v from 'valibot';
 import type { KvRecord, MemoryStorePersistence, MemoryStoreSnapshot } from '../store/memory-store.ts';
@@ -8,6 +11,7 @@ import type { AuditEntry, StoredScene } from '../store/store.ts';
 import { auditFileName, formatAuditLines, parseAuditLog, roomOfAuditFile } from '../store/audit-log-file.ts';
 import type { Logger } from '../logger.ts';
 import { readTextIfExists, writeAtomically } from './write-atomically.ts';
+import { JOURNAL_SEGMENT_FILE, parseJournalSegment, replayJournal } from '../store/scene-journal-format.ts';
 
 /** Room names are validated upstream; checked again here so no path can leave the directory. */
 // A room, or its draft (`<room>.draft`, a name no room can have).
@@ -27,7 +31,31 @@ export class DenoFilePersistence implements MemoryStorePersistence {
 
   async loadAll(): Promise<MemoryStoreSnapshot> {
     const [scenes, kv, audit] = await Promise.all([this.loadScenes(), this.loadKv(), this.loadAudit()]);
+    await this.replayNodeJournal(scenes);
     return { scenes, kv, audit };
+  }
+
+  private async replayNodeJournal(scenes: Record<string, StoredScene>): Promise<void> {
+    const dir = `${this.dir}/journal`;
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(dir)) if (entry.isFile && JOURNAL_SEGMENT_FILE.test(entry.name)) names.push(entry.name);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw err;
+    }
+    names.sort();
+    const segments = [];
+    for (const name of names) {
+      const parsed = parseJournalSegment((await readTextIfExists(`${dir}/${name}`)) ?? '');
+      if (parsed.stoppedAt !== null) this.log.warn('file persistence: a journal segment ends in an incomplete record; replayed what precedes it', { file: name, byte: parsed.stoppedAt });
+      segments.push(parsed);
+    }
+    const changed = replayJournal(scenes, segments);
+    // Snapshots first, durable; only then may the journal go.
+    for (const room of changed) await this.writeScene(room, scenes[room]!);
+    for (const name of names) await Deno.remove(`${dir}/${name}`);
+    if (names.length > 0) this.log.info('file persistence: replayed the Node edge\'s scene journal into the snapshots', { segments: names.length, rooms: changed.length });
   }
 
   async appendAudit(room: string, entries: AuditEntry[]): Promise<void> {

@@ -10,6 +10,7 @@
 import { open, readdir, readFile, rm, mkdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredScene } from '../store/store.ts';
+import { JOURNAL_ROOM_NAME, JOURNAL_SEGMENT_FILE, journalLine, parseJournalSegment, replayJournal } from '../store/scene-journal-format.ts';
 import { isMissing, syncDirectory, writeAtomically } from './atomic-file.ts';
 
 export interface JournalLogger {
@@ -17,8 +18,7 @@ export interface JournalLogger {
 }
 
 /** Room names (or a room's draft, `<room>.draft`) are validated upstream; checked again here so no path can leave the directory. */
-export const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}(?:\.draft)?$/;
-const SEGMENT_FILE = /^(\d{12})\.log$/;
+export const ROOM_NAME = JOURNAL_ROOM_NAME;
 /** Past this a segment is sealed and compacted: a restart replays at most about this much per segment. */
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 
@@ -78,7 +78,7 @@ export class SceneJournal {
   append(room: string, stored: StoredScene): Promise<void> {
     if (!ROOM_NAME.test(room)) return Promise.reject(new Error(`refusing to store a scene for room name ${JSON.stringify(room)}`));
     if (this.closed) return Promise.reject(new Error('the scene journal is closed'));
-    const line = JSON.stringify({ room, version: stored.version, data: stored.data }) + '\n';
+    const line = journalLine(room, stored);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ room, stored: { data: stored.data, version: stored.version }, line, resolve, reject });
       this.scheduleFlush();
@@ -187,11 +187,7 @@ export class SceneJournal {
 
 /** Applies segments (oldest first) over snapshots, in place. */
 export function replaySegments(scenes: Record<string, StoredScene>, segments: readonly Segment[]): void {
-  for (const segment of segments) {
-    for (const [room, stored] of segment.latest) {
-      if (stored.version >= (scenes[room]?.version ?? 0)) scenes[room] = stored;
-    }
-  }
+  replayJournal(scenes, segments);
 }
 
 async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
@@ -217,42 +213,13 @@ export async function readSegments(journalDir: string, logger: JournalLogger): P
   }
   const segments: Segment[] = [];
   for (const name of names.sort()) {
-    const seq = SEGMENT_FILE.exec(name)?.[1];
+    const seq = JOURNAL_SEGMENT_FILE.exec(name)?.[1];
     if (!seq) continue;
     const path = join(journalDir, name);
     const text = await readFile(path, 'utf8');
-    const latest = new Map<string, StoredScene>();
-    let start = 0;
-    while (start < text.length) {
-      const end = text.indexOf('\n', start);
-      const record = end === -1 ? undefined : parseRecord(text.slice(start, end));
-      if (!record) {
-        logger.warn(`scene journal: ${path} ends in an incomplete record at byte ${start}; replayed what precedes it`);
-        break;
-      }
-      latest.set(record.room, { data: record.data, version: record.version });
-      start = end + 1;
-    }
+    const { latest, stoppedAt } = parseJournalSegment(text);
+    if (stoppedAt !== null) logger.warn(`scene journal: ${path} ends in an incomplete record at byte ${stoppedAt}; replayed what precedes it`);
     segments.push({ seq: Number(seq), path, bytes: Buffer.byteLength(text), latest });
   }
   return segments;
-}
-
-function parseRecord(line: string): { room: string; version: number; data: string } | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const record = value as { room?: unknown; version?: unknown; data?: unknown } | null;
-  if (
-    typeof record !== 'object' || record === null ||
-    typeof record.room !== 'string' || !ROOM_NAME.test(record.room) ||
-    typeof record.data !== 'string' ||
-    !Number.isSafeInteger(record.version) || (record.version as number) < 1
-  ) {
-    return undefined;
-  }
-  return { room: record.room, version: record.version as number, data: record.data };
 }
