@@ -36,8 +36,8 @@ export async function fanout10kBench(ctx: BenchContext): Promise<BenchResult> {
   const agent = await ctx.agent();
   const ours = await ctx.ours({ gc: true, nofile: AGENT_NOFILE });
   const bare = await ctx.baseline('servers/bare-ws.ts', { gc: true, nofile: AGENT_NOFILE });
-  // 25 ops (+3 warm-up) per run keeps the benchmark under 2 min: opening 10,000 sockets alone takes seconds.
-  const ops = ctx.quick ? 10 : 25;
+  // 20 ops (+3 warm-up) per run keep the benchmark under 2 min: opening 10,000 sockets alone takes seconds.
+  const ops = ctx.quick ? 10 : 20;
   const results = { ours: [] as FanoutRun[], bare: [] as FanoutRun[] };
   const perSocket = { ours: [] as { rss: number; heap: number }[], bare: [] as { rss: number; heap: number }[] };
 
