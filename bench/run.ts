@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createContext, type BenchContext, type BenchResult } from './lib/context.ts';
 import { fanoutBench } from './fanout.ts';
+import { fanout10kBench } from './fanout10k.ts';
 import { throughputBench } from './throughput.ts';
 import { keysBench } from './keys.ts';
 import { httpBench } from './http.ts';
@@ -21,6 +22,7 @@ import { renderTables } from './lib/report.ts';
 const BENCHES: { name: string; run(ctx: BenchContext): Promise<BenchResult> }[] = [
   { name: 'disk', run: diskBench },
   { name: 'fanout', run: fanoutBench },
+  { name: 'fanout10k', run: fanout10kBench },
   { name: 'throughput', run: throughputBench },
   { name: 'keys', run: keysBench },
   { name: 'http', run: httpBench },

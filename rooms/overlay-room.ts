@@ -5,9 +5,7 @@
  * broadcast, so nobody ever sees a version that is not stored.
  */
 import { Room } from './room.ts';
-import { errorMessage } from './room-replies.ts';
 import { recoverStoredScene } from './scene-recovery.ts';
-import { OP_BURST, OP_RATE_PER_SECOND } from './op-rate-limit.ts';
 import { LatencyHistory } from './latency-history.ts';
 import { endedChanges, mayReportEnded } from './playback-clock.ts';
 import { ScheduledHides, dueHides } from './scheduled-hides.ts';
@@ -16,7 +14,8 @@ import { failBatch, roomSubmission, storeBatch, type StoredBatch } from './scene
 import type { ClientState, OverlayRoomStats } from './overlay-status.ts';
 import { RoomAudience } from './room-audience.ts';
 import { RoomAnnouncer, type Audience } from './room-announcer.ts';
-import { auditEntries, firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
+import { firstRefusedItem, type OpResult, type Submission } from './scene-batch.ts';
+import { admitSocketOp, settleStored, type AdmittingRoom, type CommitOutlets } from './op-admission.ts';
 import type { LegacyFrames } from './legacy-frames.ts';
 import { SceneFeed } from './scene-feed.ts';
 import { RoomPeers, type PeerHost } from './room-peers.ts';
@@ -26,7 +25,7 @@ import { receiveObsMessage } from './obs-control.ts';
 import type { ObsBoard } from './obs-board.ts';
 import type { Connection, Role } from './connection.ts';
 import type { RoomControl } from './room-control.ts';
-import { auditedAs, isProductionOp } from '../src/protocol/production-ops.ts';
+import { auditedAs } from '../src/protocol/production-ops.ts';
 import type * as v from 'valibot';
 import { emptySceneState, toScene, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
@@ -76,6 +75,9 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   private readonly announcer: RoomAnnouncer;
   /** What the sockets get of the scene, and the recent patches for catch-up. */
   private readonly feed: SceneFeed;
+  /** How ops get in (op-admission.ts), and where a stored version goes. */
+  private readonly admission: AdmittingRoom;
+  private readonly outlets: CommitOutlets;
 
   constructor(id: string, private readonly deps: OverlayRoomDeps) {
     super(id, deps.metrics);
@@ -84,6 +86,9 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     this.audience = new RoomAudience(this, out, this.peers, STATUS_THROTTLE_MS);
     this.feed = new SceneFeed({ connections: this.connections, sendRaw: (conn, data) => this.sendRaw(conn, data) }, deps.legacyFrames);
     this.announcer = new RoomAnnouncer(this.peers, { ...out, closeWhere: (match, code, reason) => this.closeWhere(match, code, reason) });
+    const [send, drop] = [out.send, (conn: Connection, code: number, reason: string) => this.drop(conn, code, reason)];
+    this.admission = { room: this, control: deps.control, version: () => this.version, send, drop, enqueue: (submission) => this.enqueue(submission) };
+    this.outlets = { id, feed: this.feed, peers: this.peers, metrics: deps.metrics, control: deps.control, appendAudit: (entry) => this.appendAudit(entry) };
   }
 
   private get clients(): ReadonlyMap<string, ClientState> {
@@ -193,19 +198,8 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
         // Panels show the speech queue from what the overlays actually did.
         this.announce(ttsStateOf(message), 'moderators');
         return;
-      default: {
-        const op = message;
-        const admission = client.ops.take();
-        if (admission !== 'ok') {
-          this.send(conn, errorMessage('rate_limited', `too many ops: at most ${OP_RATE_PER_SECOND} a second, ${OP_BURST} at once; nothing was changed`, this.version, op.req_id));
-          if (admission === 'flood') this.drop(conn, CloseCode.policy, 'too many ops');
-          return;
-        }
-        const settle = (result: OpResult) => void this.send(conn, result.ok ? { type: 'ack', req_id: op.req_id, version: result.version } : errorMessage(result.code, result.message, result.version, op.req_id, undefined, result.item));
-        if (this.deps.control?.intercept(this, conn, op, settle)) return;
-        if (isProductionOp(op)) return settle({ ok: false, code: 'bad_message', message: `${op.type} is not available here`, version: this.version });
-        this.enqueue({ kind: 'op', op, who: conn.label, settle });
-      }
+      default:
+        return admitSocketOp(this.admission, conn, client, message);
     }
   }
 
@@ -337,33 +331,16 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
     if (stored) this.committed(stored);
   }
 
-  private committed({ version: next, working, accepted, patch, replaced }: StoredBatch): void {
+  private committed(stored: StoredBatch): void {
     // A reload (a cross-instance gap) may already have read this very commit back from the
     // store and sent it whole; then the sockets have it and only the acks are left to send.
-    const overtaken = this.version >= next;
+    const overtaken = this.version >= stored.version;
     const before = this.scene.items;
-    this.scene = working;
-    this.version = next;
+    this.scene = stored.working;
+    this.version = stored.version;
     this.hides.reschedule(this.scene.items.values());
     this.deps.metrics.sceneSaves++;
-    for (const submission of accepted) submission.settle({ ok: true, version: next });
-
-    const who = [...new Set(accepted.map((s) => s.who))].join(', ');
-    const serverTs = Date.now();
-    if (replaced) {
-      this.feed.full(toScene(this.scene), next, serverTs, !overtaken);
-      this.peers?.publishFull(next);
-    } else {
-      const data = JSON.stringify({ type: 'scene.patch', ops: patch, version: next, server_ts: serverTs, by: who } satisfies ServerMessage);
-      this.feed.patch(data, patch, next, serverTs, before, !overtaken);
-      this.peers?.publishPatch(next, data);
-    }
-    this.deps.metrics.wsBroadcasts++;
-    for (const entry of auditEntries(accepted, next, Date.now())) this.appendAudit(entry);
-    // History is written by the instance whose commit won, once per version.
-    const scene = toScene(this.scene);
-    this.deps.control?.committed({ room: this.id, version: next, who, patch: replaced ? scene.items.map((item) => ({ op: 'upsert', item })) : patch, replaced, before, scene });
-    this.peers?.advanced();
+    settleStored(this.outlets, stored, toScene(this.scene), before, !overtaken);
   }
 
   /** After a lost compare-and-set: the winner's patch is usually on its way; else reload. */

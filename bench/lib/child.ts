@@ -2,7 +2,7 @@
  * Benchmarks keep the server and the load in separate processes. A child is forked with tsx
  * and talks over IPC: the parent `call`s a named task, the child answers with its result.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export interface Child {
@@ -28,14 +28,17 @@ process.on('exit', () => {
 /** Fork `entry` (a path relative to bench/) and wait until it says `ready`. */
 export async function startChild(
   entry: string,
-  options: { env?: Record<string, string>; gc?: boolean; name?: string; startTimeoutMs?: number; profileDir?: string } = {},
+  options: { env?: Record<string, string>; gc?: boolean; name?: string; startTimeoutMs?: number; profileDir?: string; nofile?: number } = {},
 ): Promise<Child> {
   const path = fileURLToPath(new URL(`../${entry}`, import.meta.url));
-  const child = fork(path, [], {
-    execArgv: ['--import', 'tsx', ...(options.gc ? ['--expose-gc'] : []), ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])],
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-  });
+  const execArgv = ['--import', 'tsx', ...(options.gc ? ['--expose-gc'] : []), ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])];
+  const env = { ...process.env, ...options.env };
+  const stdio: ['ignore', 'inherit', 'pipe', 'ipc'] = ['ignore', 'inherit', 'pipe', 'ipc'];
+  // Node cannot set its own rlimits: a shell raises the file limit and execs node, which
+  // inherits it and the IPC channel (NODE_CHANNEL_FD).
+  const child = options.nofile
+    ? spawn('/bin/sh', ['-c', `${raiseNofile(options.nofile)}; exec "$@"`, 'sh', process.execPath, ...execArgv, path], { env, stdio })
+    : fork(path, [], { execArgv, env, stdio });
   live.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => {
@@ -132,4 +135,19 @@ export async function settledMemory(): Promise<{ rss: number; heapUsed: number; 
   }
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   return { rss, heapUsed, external, arrayBuffers };
+}
+
+/**
+ * The shell line that raises the open-file limit to `wanted` (root may raise the hard limit
+ * too; anyone else gets the hard limit). Sockets are files: 10,000 of them need more than the
+ * common default of 1,024.
+ */
+function raiseNofile(wanted: number): string {
+  return `ulimit -n ${Math.floor(wanted)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"`;
+}
+
+/** The open-file limit a child started with `nofile: wanted` gets on this machine. */
+export function nofileLimit(wanted: number): number {
+  const out = execFileSync('/bin/sh', ['-c', `${raiseNofile(wanted)}; ulimit -n`], { encoding: 'utf8' }).trim();
+  return out === 'unlimited' ? Infinity : Number(out);
 }

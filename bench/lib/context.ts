@@ -10,6 +10,8 @@ import { startRedis, type RedisServer } from '../../testing/redis-server.ts';
 
 export const STREAMER_TOKEN = 'bench-streamer-token-0123456789abcdef';
 const TOKEN_SECRET = 'bench-token-secret-0123456789abcdef012345';
+/** Open-file limit asked for the load agent and the 10,000-socket servers (each socket is a file). */
+export const AGENT_NOFILE = 65_536;
 
 export interface Row {
   metric: string;
@@ -41,8 +43,9 @@ export interface BenchContext {
   runs: number;
   agent(): Promise<Child>;
   /** Our service (src/node/server.ts) in a child process; `gc` for memory readings. */
-  ours(options?: { redis?: boolean; gc?: boolean; env?: Record<string, string> }): Promise<Child & { url: string; ws: string }>;
-  baseline(entry: 'servers/bare-ws.ts' | 'servers/bare-http.ts', options?: { gc?: boolean }): Promise<Child & { url: string; ws: string }>;
+  /** `nofile`: the open-file limit to raise the process to (see child.ts). */
+  ours(options?: { redis?: boolean; gc?: boolean; env?: Record<string, string>; nofile?: number }): Promise<Child & { url: string; ws: string }>;
+  baseline(entry: 'servers/bare-ws.ts' | 'servers/bare-http.ts', options?: { gc?: boolean; nofile?: number }): Promise<Child & { url: string; ws: string }>;
   redis(): Promise<RedisServer>;
   log(message: string): void;
   close(): Promise<void>;
@@ -59,7 +62,8 @@ export function createContext(options: { quick: boolean; runs: number }): BenchC
   };
   const context: BenchContext = {
     ...options,
-    agent: () => (agent ??= startChild('load/agent.ts', { name: 'load agent' }).then((c) => (children.push(c), c))),
+    // The agent holds every client socket (10,000 in fanout10k): always with a raised file limit.
+    agent: () => (agent ??= startChild('load/agent.ts', { name: 'load agent', nofile: AGENT_NOFILE }).then((c) => (children.push(c), c))),
     redis: () => (redis ??= startRedis()),
     async ours(opts = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'so-bench-'));
@@ -76,12 +80,12 @@ export function createContext(options: { quick: boolean; runs: number }): BenchC
       };
       // BENCH_PROFILE=<dir>: a CPU profile of each of our server processes (--cpu-prof) in that directory.
       const profileDir = process.env.BENCH_PROFILE || undefined;
-      const child = await startChild('servers/app-server.ts', { env: { BENCH_SERVER_ENV: JSON.stringify(env) }, gc: opts.gc, name: 'stream-overlay', profileDir });
+      const child = await startChild('servers/app-server.ts', { env: { BENCH_SERVER_ENV: JSON.stringify(env) }, gc: opts.gc, name: 'stream-overlay', profileDir, nofile: opts.nofile });
       children.push(child);
       return withUrls(child);
     },
     async baseline(entry, opts = {}) {
-      const child = await startChild(entry, { gc: opts.gc, name: entry });
+      const child = await startChild(entry, { gc: opts.gc, name: entry, nofile: opts.nofile });
       children.push(child);
       return withUrls(child);
     },

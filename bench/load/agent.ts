@@ -155,6 +155,8 @@ interface FanoutArgs {
   scene: 'small' | '10kb';
   ops: number;
   warmup: number;
+  /** Leave the overlays open afterwards (held, like holdOpen) so the server's memory can be read with them. */
+  hold?: boolean;
 }
 
 /** One op at a time: op → every overlay received it, and op → the sender's ack. */
@@ -218,7 +220,12 @@ async function fanout(args: FanoutArgs) {
     // Let the server digest the N overlay.applied reports before the next op.
     await mod.quiesce();
   }
-  await closeAll([...overlays, mod.ws]);
+  if (args.hold) {
+    held.push(...overlays);
+    await closeAll([mod.ws]);
+  } else {
+    await closeAll([...overlays, mod.ws]);
+  }
   return {
     all: { p50: round(percentile(all, 50), 3), p99: round(percentile(all, 99), 3) },
     ack: { p50: round(percentile(ack, 50), 3), p99: round(percentile(ack, 99), 3) },

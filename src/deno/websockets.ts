@@ -29,6 +29,10 @@ export function denoWebSockets(maxBytes: number) {
       if (open.size === 0) whenAllClosed?.();
       events.onClose?.(event, ws);
     },
+    // Explicit: a spread copies own properties only, and the events may be a class instance.
+    onError(event, ws) {
+      events.onError?.(event, ws);
+    },
   });
 
   // Both call forms of UpgradeWebSocket: (createEvents, options) and (c, events, options).

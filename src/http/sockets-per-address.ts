@@ -8,7 +8,7 @@
  * sockets only, so a handshake that never completes holds no place.
  */
 import type { Context } from 'hono';
-import type { UpgradeWebSocket, WSEvents } from 'hono/ws';
+import type { UpgradeWebSocket, WSContext, WSEvents } from 'hono/ws';
 import { AppError } from '../errors.ts';
 import { CloseCode } from '../protocol/constants.ts';
 
@@ -18,57 +18,88 @@ export interface SocketsPerAddress {
   open(address: string): number;
 }
 
-export function capSocketsPerAddress(upgrade: UpgradeWebSocket, max: number): SocketsPerAddress {
-  const open = new Map<string, number>();
-  const release = (address: string) => {
-    const left = (open.get(address) ?? 1) - 1;
-    if (left > 0) open.set(address, left);
-    else open.delete(address);
-  };
+class OpenCounts {
+  readonly #open = new Map<string, number>();
+  constructor(readonly max: number) {}
 
+  of(address: string): number {
+    return this.#open.get(address) ?? 0;
+  }
+
+  /** Takes a place for `address`; false when it has none left. */
+  take(address: string): boolean {
+    const now = this.of(address);
+    if (now >= this.max) return false;
+    this.#open.set(address, now + 1);
+    return true;
+  }
+
+  release(address: string): void {
+    const left = this.of(address) - 1;
+    if (left > 0) this.#open.set(address, left);
+    else this.#open.delete(address);
+  }
+}
+
+/**
+ * The route's events behind the cap. A class rather than a literal of closures: one lives per
+ * open socket, and closures would also keep the upgrade's scope (and its Context) reachable.
+ */
+class CappedEvents implements WSEvents {
+  #admitted = false;
+  #released = false;
+  constructor(
+    private readonly events: WSEvents,
+    private readonly address: string,
+    private readonly counts: OpenCounts,
+  ) {}
+
+  onOpen(event: Event, ws: WSContext): void {
+    if (!this.counts.take(this.address)) {
+      ws.close(CloseCode.tryAgainLater, 'too many sockets from this address');
+      return;
+    }
+    this.#admitted = true;
+    this.events.onOpen?.(event, ws);
+  }
+
+  onMessage(event: MessageEvent, ws: WSContext): void {
+    if (this.#admitted) this.events.onMessage?.(event, ws);
+  }
+
+  onClose(event: CloseEvent, ws: WSContext): void {
+    if (this.#admitted) this.events.onClose?.(event, ws);
+    this.#leave();
+  }
+
+  onError(event: Event, ws: WSContext): void {
+    if (this.#admitted) this.events.onError?.(event, ws);
+    this.#leave();
+  }
+
+  #leave(): void {
+    if (this.#admitted && !this.#released) {
+      this.#released = true;
+      this.counts.release(this.address);
+    }
+  }
+}
+
+export function capSocketsPerAddress(upgrade: UpgradeWebSocket, max: number): SocketsPerAddress {
+  const counts = new OpenCounts(max);
   const limited = (createEvents: (c: Context) => WSEvents | Promise<WSEvents>, options?: unknown) => {
-    const inner = upgrade(async (c) => {
-      const events = await createEvents(c);
-      const address: string = c.get('clientIp');
-      let admitted = false;
-      let released = false;
-      const leave = () => {
-        if (admitted && !released) {
-          released = true;
-          release(address);
-        }
-      };
-      return {
-        ...events,
-        onOpen(event, ws) {
-          if ((open.get(address) ?? 0) >= max) {
-            ws.close(CloseCode.tryAgainLater, 'too many sockets from this address');
-            return;
-          }
-          admitted = true;
-          open.set(address, (open.get(address) ?? 0) + 1);
-          events.onOpen?.(event, ws);
-        },
-        onMessage(event, ws) {
-          if (admitted) events.onMessage?.(event, ws);
-        },
-        onClose(event, ws) {
-          if (admitted) events.onClose?.(event, ws);
-          leave();
-        },
-        onError(event, ws) {
-          if (admitted) events.onError?.(event, ws);
-          leave();
-        },
-      } satisfies WSEvents;
-    }, options);
+    const inner = upgrade(capped(createEvents, counts), options);
     return async (c: Context, next: () => Promise<void>) => {
-      if ((open.get(c.get('clientIp')) ?? 0) >= max) {
+      if (counts.of(c.get('clientIp')) >= max) {
         throw new AppError(429, 'too_many_sockets', `at most ${max} open sockets per client address`);
       }
       return inner(c, next);
     };
   };
+  return { upgradeWebSocket: limited as UpgradeWebSocket, open: (address) => counts.of(address) };
+}
 
-  return { upgradeWebSocket: limited as UpgradeWebSocket, open: (address) => open.get(address) ?? 0 };
+/** Outside capSocketsPerAddress so the events it makes do not share a scope with the route's middleware. */
+function capped(createEvents: (c: Context) => WSEvents | Promise<WSEvents>, counts: OpenCounts) {
+  return async (c: Context): Promise<WSEvents> => new CappedEvents(await createEvents(c), c.get('clientIp'), counts);
 }

@@ -1,9 +1,10 @@
 /**
- * The Node edge: build the store and services, serve the portable app with @hono/node-server
- * (its built-in WebSocket support, successor of the deprecated @hono/node-ws), and drain on
- * stop. Tests call startServer() with their own env and port 0.
+ * The Node edge: build the store and services, serve the portable app with @hono/node-server,
+ * WebSocket upgrades through our own path on `ws` (node-websockets.ts: an open socket keeps
+ * nothing of its upgrade request), and drain on stop. Tests call startServer() with their own
+ * env and port 0.
  */
-import { serve, upgradeWebSocket } from '@hono/node-server';
+import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketConstructor } from '../webrtc/janus/janus-client.ts';
@@ -28,6 +29,7 @@ import { fileAssets } from './file-assets.ts';
 import { fileUploadStorage } from './file-upload-storage.ts';
 import { espeakEngine } from './espeak-engine.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { nodeUpgradeWebSocket, serveUpgrades } from './node-websockets.ts';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../dist/client/', import.meta.url));
 
@@ -41,7 +43,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningServer> {
+/** The Node edge's server, with the node:http server underneath (tests watch its upgrade requests). */
+export interface NodeServer extends RunningServer {
+  httpServer: Server;
+}
+
+export async function startServer(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<NodeServer> {
   const parsed = parseConfig(env);
   const logger = log ?? createLogger(parsed.LOG_LEVEL);
   const { config, generated } = await resolveSecrets(parsed, logger);
@@ -68,7 +75,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     assets: fileAssets(CLIENT_DIST),
     uploads: await fileUploadStorage(config.UPLOAD_DIR, logger),
     tts: config.TTS_ENGINE === 'espeak' ? espeakEngine({ binary: config.ESPEAK_BINARY, outputDir: config.UPLOAD_DIR, log: logger }) : undefined,
-    upgradeWebSocket,
+    upgradeWebSocket: nodeUpgradeWebSocket,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     appliesSecurityHeaders: true,
@@ -90,13 +97,13 @@ export async function startServer(env: Record<string, string | undefined> = proc
         fetch: app.fetch,
         port: config.PORT,
         hostname: config.HOST,
-        websocket: { server: wss },
         // Node checks the header and request timeouts only this often (30 s by default), so
         // a slow-header socket would otherwise live up to half a minute past its deadline.
         serverOptions: { connectionsCheckingInterval: 1000 },
       },
       () => resolve(s as Server),
     );
+    serveUpgrades(s as Server, wss, app.fetch);
     s.once('error', reject);
   });
   // Before the app runs: setHeader is a plain property write, and a header the app sets itself wins in writeHead.
@@ -128,7 +135,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       await lock?.release();
     })());
 
-  return { url, port, config, services, generatedSecrets: generated, close };
+  return { url, port, config, services, generatedSecrets: generated, httpServer: server, close };
 }
 
 async function openStore(config: ResolvedConfig, log: Logger): Promise<Store> {
