@@ -9,9 +9,18 @@ import { DEFAULT_ROOM } from '../protocol/constants.ts';
 export function metricsRoutes(services: Services) {
   const app = new Hono<AppEnv>();
 
+  // Health checks that arrive together share one store ping (never an older answer than the
+  // ping in flight): a load balancer polling hard must not turn into a store round trip each.
+  let inFlight: Promise<boolean> | null = null;
+  const pingStore = () =>
+    (inFlight ??= services.store
+      .ping()
+      .catch(() => false)
+      .finally(() => (inFlight = null)));
+
   // Public: says whether we and the store are up, nothing else.
   const health = async () => {
-    const storeUp = await services.store.ping().catch(() => false);
+    const storeUp = await pingStore();
     return {
       ok: storeUp,
       instance_id: services.instanceId,
