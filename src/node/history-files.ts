@@ -73,17 +73,16 @@ export class HistoryFiles implements HistoryLog {
     }
   }
 
-  async write(room: string, segment: HistorySegment, entry: HistoryEntry): Promise<number> {
+  async write(room: string, segment: HistorySegment, entry: HistoryEntry, bytesBefore: number): Promise<number> {
     const path = this.segmentPath(room, segment.start);
     const fresh = segment.entries.length === 1;
     const lines = fresh ? headerLine(segment) + entryLine(entry) : entryLine(entry);
     if (fresh) await mkdir(this.roomDir(room), { recursive: true });
     // 'w' for a new segment: a file left with this start (a room whose versions started over) is replaced.
     const handle = await open(path, fresh ? 'w' : 'a');
-    let size: number;
+    const size = (fresh ? 0 : bytesBefore) + Buffer.byteLength(lines);
     try {
       await handle.writeFile(lines, 'utf8');
-      size = (await handle.stat()).size;
     } finally {
       await handle.close();
     }

@@ -5,6 +5,8 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../store/store.ts';
+import { RedisHistoryLog } from './redis-history-log.ts';
+import { KvHistoryLog } from '../store/history-log.ts';
 import { TickPipeline } from './redis-tick-pipeline.ts';
 import { EXCHANGE_RECORD_LUA, exchangeArguments } from './redis-exchange.ts';
 import type { RecordExchange } from '../store/record-exchange.ts';
@@ -85,6 +87,7 @@ export class RedisStore implements Store {
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
   /** Scene CAS and audit appends of one event-loop turn, all rooms together, in one round trip. */
   readonly batch: TickPipeline;
+  readonly historyLog: RedisHistoryLog;
 
   private constructor(
     private readonly client: ScriptedRedis,
@@ -92,6 +95,7 @@ export class RedisStore implements Store {
     private readonly logger: RedisStoreLogger,
   ) {
     this.batch = new TickPipeline(client);
+    this.historyLog = new RedisHistoryLog(client, prefix, (operation) => this.run(operation), new KvHistoryLog(this));
   }
 
   /** Resolves even when Redis is down (after readyTimeoutMs, with a warning): calls fail fast until it is back. */

@@ -1,9 +1,10 @@
 /**
  * Where a room's scene history lies (scene-history.ts decides what goes in it): segments, each
- * a full scene at its first version followed by the versions after it. Two ways to keep them:
- * values in the store's key space (KvHistoryLog: Redis, and the embedded store without a disk),
- * or an append-only file per segment (src/node/history-files.ts: the embedded store on Node),
- * where adding a version appends one line instead of rewriting the segment and the KV snapshot.
+ * a full scene at its first version followed by the versions after it. Three ways to keep them:
+ * values in the store's key space (KvHistoryLog: the embedded store without a disk, e.g. Deno),
+ * an append-only file per segment (src/node/history-files.ts: the embedded store on Node), or a
+ * Redis list per segment (src/node/redis-history-log.ts); the last two append one record per
+ * version instead of rewriting the whole segment.
  */
 import type { PatchOp } from '../protocol/messages.ts';
 import type { Scene } from '../protocol/scene.ts';
@@ -38,9 +39,10 @@ export interface HistoryLog {
   loadSegment(room: string, start: number): Promise<HistorySegment | null>;
   /**
    * Stores `segment`, to which `entry` (its last entry) was just added; a segment with one entry
-   * is new. Resolves once durable, with the bytes the segment now takes.
+   * is new. `bytesBefore` is what the index says the segment took before (0 when new). Resolves
+   * once stored, with the bytes the segment now takes.
    */
-  write(room: string, segment: HistorySegment, entry: HistoryEntry): Promise<number>;
+  write(room: string, segment: HistorySegment, entry: HistoryEntry, bytesBefore: number): Promise<number>;
   dropSegment(room: string, start: number): Promise<void>;
   /** After each write and its pruning: the index as the writer sees it. */
   saveIndex(room: string, index: HistorySegmentInfo[]): Promise<void>;
@@ -72,6 +74,11 @@ export class KvHistoryLog implements HistoryLog {
 
   saveIndex(room: string, index: HistorySegmentInfo[]): Promise<void> {
     return this.store.set(indexKey(room), JSON.stringify(index));
+  }
+
+  /** Forgets the room's index (once its segments were moved elsewhere). */
+  dropIndex(room: string): Promise<void> {
+    return this.store.del(indexKey(room));
   }
 }
 

@@ -139,3 +139,44 @@ for (const kind of ['redis', 'embedded', 'embedded on disk'] as const) {
 
   test.run();
 }
+
+const onRedis = suite('scene history on Redis: one list element per version');
+
+onRedis('a version is one RPUSH (the segment is not rewritten); history of older builds (KV values) is moved into lists', async () => {
+  const prefix = `test:${crypto.randomUUID().slice(0, 8)}:`;
+  const store = await RedisStore.connect(await sharedRedisUrl(), { keyPrefix: prefix, logger: quietLogger });
+  const { Redis } = await import('ioredis');
+  const admin = new Redis(await sharedRedisUrl());
+  try {
+    // An older build's history: whole segments as KV values.
+    const earlier = new SceneHistory(wrapWithoutHistoryLog(store), 'old', { snapshotEvery: 10 });
+    const oldItems = new Map<string, Item>();
+    const oldScenes: Scene[] = [];
+    for (let v = 1; v <= 15; v++) oldScenes.push(await commit(earlier, oldItems, v, [{ op: 'upsert', item: text(`t${v % 4}`, v) }]));
+    assert.is(await admin.type(`${prefix}kv:history:old:1`), 'string');
+
+    const moved = new SceneHistory(store, 'old', { snapshotEvery: 10 });
+    for (let v = 1; v <= 15; v++) assert.equal((await moved.sceneAt(v))?.scene.items, oldScenes[v - 1]!.items, `moved version ${v}`);
+    assert.equal(await admin.keys(`${prefix}kv:history*`), [], 'the KV values are gone once moved');
+    assert.is(await admin.llen(`${prefix}history:old:11`), 1 + 5, 'header + one element per version');
+
+    await commit(moved, oldItems, 16, [{ op: 'upsert', item: text('t0', 16) }]);
+    assert.is(await admin.llen(`${prefix}history:old:11`), 1 + 6, 'the next version appended one element');
+    const before = await admin.lindex(`${prefix}history:old:11`, 0);
+    await commit(moved, oldItems, 17, [{ op: 'upsert', item: text('t1', 17) }]);
+    assert.is(await admin.lindex(`${prefix}history:old:11`, 0), before, 'the header was not rewritten');
+    assert.is((await moved.list({ limit: 1 }))[0]?.version, 17);
+  } finally {
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+    admin.disconnect();
+    await store.close();
+  }
+});
+
+/** The same store as an older build saw it: no history log of its own, so history goes to KV values. */
+function wrapWithoutHistoryLog(store: Store): Store {
+  return new Proxy(store, { get: (target, key) => (key === 'historyLog' ? undefined : Reflect.get(target, key, target)) });
+}
+
+onRedis.run();

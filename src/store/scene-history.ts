@@ -132,7 +132,7 @@ export class SceneHistory {
     } else {
       segment.entries.push(entry);
     }
-    const bytes = await this.log.write(this.room, segment, entry);
+    const bytes = await this.log.write(this.room, segment, entry, index.at(-1)!.bytes);
     Object.assign(index.at(-1)!, { end: entry.version, lastTs: entry.ts, bytes });
     this.current = segment;
     await this.prune(index);
