@@ -9,7 +9,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketConstructor } from '../webrtc/janus/janus-client.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     appliesSecurityHeaders: true,
-    sha256: (text) => createHash('sha256').update(text).digest(),
+    // One-shot: no Hash object per call (this runs for every streamer-token request).
+    sha256: (text) => hash('sha256', text, 'buffer'),
     eventLoopDelay: () => {
       const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
       const result = { p50_ms: ms(loopDelay.percentile(50)), p99_ms: ms(loopDelay.percentile(99)), max_ms: ms(loopDelay.max) };
