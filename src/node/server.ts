@@ -11,12 +11,12 @@ import type { WebSocketConstructor } from '../webrtc/janus/janus-client.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { hash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
-import { securityHeaderList } from '../http/security-headers.ts';
+import { apiSecurityHeaderList, isApiPath, securityHeaderList } from '../http/security-headers.ts';
 import { createServices, instanceIdFrom, listenUrl } from '../create-services.ts';
 import { hostname } from 'node:os';
 import type { Services } from '../services.ts';
@@ -90,6 +90,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   });
   const app = createApp(services);
   const securityHeaders = await securityHeaderList(config);
+  const apiSecurityHeaders = apiSecurityHeaderList(securityHeaders);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.WS_MAX_PAYLOAD_KB * 1024 });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -108,8 +109,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     s.once('error', reject);
   });
   // Before the app runs: setHeader is a plain property write, and a header the app sets itself wins in writeHead.
-  server.prependListener('request', (_req, res: ServerResponse) => {
-    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of isApiPath(req.url ?? '') ? apiSecurityHeaders : securityHeaders) res.setHeader(name, value);
   });
   // Bounded life for connections that never finish a request, so thousands of idle or
   // slow-header sockets cannot pile up (upgraded WebSockets leave these timers behind).
