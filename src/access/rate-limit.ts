@@ -40,7 +40,7 @@ export class RateLimiter {
    * refused once the limit of failures is reached. The compare itself is constant-time.
    * Counters are keyed by fixed window, so both start and end together.
    */
-  async guardSecret(bucket: Bucket, client: string, compare: () => Promise<boolean>): Promise<boolean> {
+  async guardSecret(bucket: Bucket, client: string, compare: () => boolean | Promise<boolean>): Promise<boolean> {
     const windowMs = bucket.windowSeconds * 1000;
     const now = Date.now();
     const failuresKey = `${key(bucket, client)}:${Math.floor(now / windowMs)}:failures`;

@@ -25,7 +25,7 @@ released.before(async () => {
 });
 released.after(() => server?.stop());
 
-released('the upgrade requests of open overlay and moderator sockets are collected; the sockets keep working', async () => {
+released('the upgrade requests of open overlay, moderator and control sockets are collected; the sockets keep working', async () => {
   const requests: WeakRef<IncomingMessage>[] = [];
   const watch = (request: IncomingMessage) => requests.push(new WeakRef(request));
   const http = (server as unknown as NodeServer).httpServer;
@@ -36,8 +36,11 @@ released('the upgrade requests of open overlay and moderator sockets are collect
   const { session } = await server.moderatorSession('gc');
   const moderator = await openSocket(server.wsUrl(`/ws/moderator?room=gc&session=${session}`));
   await moderator.next('scene.full');
+  const issued = (await (await server.api('/api/control-tokens', { method: 'POST', streamer: true, json: { room: 'gc', scopes: ['control.read'], label: 'deck' } })).json()) as { token: string };
+  const control = await openSocket<{ type: string; version?: number }>(server.wsUrl(`/ws/control?room=gc&token=${issued.token}`));
+  await control.next('state.full');
   http.off('upgrade', watch);
-  assert.is(requests.length, 4);
+  assert.is(requests.length, 5);
 
   // gc() and deref() in separate turns: a WeakRef read keeps its target alive until the turn ends.
   const turn = () => new Promise((r) => setTimeout(r, 20));
@@ -47,12 +50,13 @@ released('the upgrade requests of open overlay and moderator sockets are collect
     await turn();
     if (requests.every((r) => r.deref() === undefined)) break;
   }
-  assert.equal(requests.map((r) => r.deref() === undefined), [true, true, true, true], 'every upgrade request was collected');
+  assert.equal(requests.map((r) => r.deref() === undefined), [true, true, true, true, true], 'every upgrade request was collected');
 
   moderator.send({ type: 'add', item: { id: 'a', kind: 'text', text: 'after gc' }, req_id: 1 });
   const ack = await moderator.next('ack', (m) => m.req_id === 1);
   for (const overlay of overlays) await overlay.next('scene.patch', (m) => m.version === ack.version);
-  for (const socket of [...overlays, moderator]) socket.close();
+  await control.next('state.patch', (m) => m.version === ack.version);
+  for (const socket of [...overlays, moderator, control]) socket.close();
 });
 
 released.run();

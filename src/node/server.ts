@@ -9,14 +9,14 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketConstructor } from '../webrtc/janus/janus-client.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ResolvedConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createApp } from '../app.ts';
-import { securityHeaderList } from '../http/security-headers.ts';
+import { apiSecurityHeaderList, isApiPath, securityHeaderList } from '../http/security-headers.ts';
 import { createServices, instanceIdFrom, listenUrl } from '../create-services.ts';
 import { hostname } from 'node:os';
 import type { Services } from '../services.ts';
@@ -79,7 +79,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     peerAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     appliesSecurityHeaders: true,
-    sha256: (text) => createHash('sha256').update(text).digest(),
+    // One-shot: no Hash object per call (this runs for every streamer-token request).
+    sha256: (text) => hash('sha256', text, 'buffer'),
     eventLoopDelay: () => {
       const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100);
       const result = { p50_ms: ms(loopDelay.percentile(50)), p99_ms: ms(loopDelay.percentile(99)), max_ms: ms(loopDelay.max) };
@@ -89,6 +90,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   });
   const app = createApp(services);
   const securityHeaders = await securityHeaderList(config);
+  const apiSecurityHeaders = apiSecurityHeaderList(securityHeaders);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.WS_MAX_PAYLOAD_KB * 1024 });
   const server = await new Promise<Server>((resolve, reject) => {
@@ -107,8 +109,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
     s.once('error', reject);
   });
   // Before the app runs: setHeader is a plain property write, and a header the app sets itself wins in writeHead.
-  server.prependListener('request', (_req, res: ServerResponse) => {
-    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of isApiPath(req.url ?? '') ? apiSecurityHeaders : securityHeaders) res.setHeader(name, value);
   });
   // Bounded life for connections that never finish a request, so thousands of idle or
   // slow-header sockets cannot pile up (upgraded WebSockets leave these timers behind).

@@ -10,7 +10,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import type { Services } from '../services.ts';
-import type { UpgradeWebSocket } from 'hono/ws';
+import type { UpgradeWebSocket, WSEvents } from 'hono/ws';
 import { requireScope } from '../access/authenticate.ts';
 import type { ControlTokens } from '../access/control-tokens.ts';
 import type { Connection } from '../../rooms/connection.ts';
@@ -50,44 +50,66 @@ export function controlStateRoutes(services: Services & { upgradeWebSocket: Upgr
   app.get('/ws/control', controlAuth(services, tokens, { write: true }), async (c, next) => {
     const principal = c.get('principal');
     requireScope(principal, { type: 'control.read' });
-    const name = roomName(c);
-    return services.upgradeWebSocket(() => {
-      let conn: Connection | null = null;
-      const room = () => services.overlays.get(name);
-      return {
-        onOpen(_event, ws) {
-          const feed = new ControlFeed({ room: name, presets: () => presets.list(name), send: (frame) => ws.send(JSON.stringify(frame)) });
-          const raw = ws.raw as { bufferedAmount?: number } | undefined;
-          conn = {
-            id: crypto.randomUUID(),
-            role: 'control',
-            label: principal.label,
-            ...(principal.sessionId !== undefined ? { sessionId: principal.sessionId } : {}),
-            meta: { connectedAt: Date.now(), userAgent: (c.req.header('user-agent') ?? '').slice(0, 300), address: c.get('clientIp'), reconnects: 0 },
-            get bufferedAmount() {
-              return raw?.bufferedAmount ?? 0;
-            },
-            send: (data) => feed.receive(data),
-            close: (code, reason) => ws.close(code, reason),
-          };
-          room().connect(conn);
-        },
-        onMessage(event, ws) {
-          if (!conn) return;
-          const text = frameText(event.data);
-          // Only pings reach the room (they keep the socket from being swept as silent).
-          if (text !== null && /^\s*\{\s*"type"\s*:\s*"ping"/.test(text)) return room().receive(conn, text);
-          ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'the control feed is read-only: send only {"type":"ping"}' }));
-        },
-        onClose() {
-          if (conn) room().disconnect(conn);
-        },
-        onError() {
-          if (conn) room().disconnect(conn);
-        },
-      };
-    })(c, next);
+    // Read out of the Context here: the socket's handlers must not close over it, or an open
+    // socket keeps its whole upgrade request (headers, URLs, the token) alive.
+    const joining: ControlJoin = {
+      room: roomName(c),
+      label: principal.label,
+      sessionId: principal.sessionId,
+      userAgent: (c.req.header('user-agent') ?? '').slice(0, 300),
+      address: c.get('clientIp'),
+    };
+    return services.upgradeWebSocket(controlSocketEvents(services, presets, joining))(c, next);
   });
 
   return app;
+}
+
+/** What a control socket needs of its upgrade request, copied out of the Context. */
+interface ControlJoin {
+  room: string;
+  label: string;
+  sessionId: string | undefined;
+  userAgent: string;
+  address: string;
+}
+
+/** Module-level, so the handlers' scope holds only the join, not the route's Context. */
+function controlSocketEvents(services: Pick<Services, 'overlays'>, presets: ScenePresets, joining: ControlJoin): () => WSEvents {
+  return () => {
+    let conn: Connection | null = null;
+    const room = () => services.overlays.get(joining.room);
+    return {
+      onOpen(_event, ws) {
+        const feed = new ControlFeed({ room: joining.room, presets: () => presets.list(joining.room), send: (frame) => ws.send(JSON.stringify(frame)) });
+        const raw = ws.raw as { bufferedAmount?: number } | undefined;
+        conn = {
+          id: crypto.randomUUID(),
+          role: 'control',
+          label: joining.label,
+          ...(joining.sessionId !== undefined ? { sessionId: joining.sessionId } : {}),
+          meta: { connectedAt: Date.now(), userAgent: joining.userAgent, address: joining.address, reconnects: 0 },
+          get bufferedAmount() {
+            return raw?.bufferedAmount ?? 0;
+          },
+          send: (data) => feed.receive(data),
+          close: (code, reason) => ws.close(code, reason),
+        };
+        room().connect(conn);
+      },
+      onMessage(event, ws) {
+        if (!conn) return;
+        const text = frameText(event.data);
+        // Only pings reach the room (they keep the socket from being swept as silent).
+        if (text !== null && /^\s*\{\s*"type"\s*:\s*"ping"/.test(text)) return room().receive(conn, text);
+        ws.send(JSON.stringify({ type: 'error', code: 'bad_message', message: 'the control feed is read-only: send only {"type":"ping"}' }));
+      },
+      onClose() {
+        if (conn) room().disconnect(conn);
+      },
+      onError() {
+        if (conn) room().disconnect(conn);
+      },
+    };
+  };
 }

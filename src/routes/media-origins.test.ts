@@ -113,7 +113,8 @@ test('an origin listed in MEDIA_ORIGINS is accepted and is what the CSP allows',
   });
   assert.is(put.status, 200, await put.text());
 
-  const csp = (await fetch(`${server.url}/health`)).headers.get('content-security-policy') ?? '';
+  // The overlay page is what loads the media (JSON answers carry a CSP that allows nothing).
+  const csp = (await fetch(`${server.url}/overlay`)).headers.get('content-security-policy') ?? '';
   const directive = (name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `));
   for (const name of ['img-src', 'media-src']) {
     assert.is(directive(name), `${name} 'self' data: blob: ${CDN} https://media.example.org:8443`, csp);
