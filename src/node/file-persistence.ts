@@ -52,6 +52,7 @@ export class FilePersistence implements MemoryStorePersistence {
   /** Pending scene writes made durable, then the journal compacted into the snapshots. */
   async close(): Promise<void> {
     await this.journal.close();
+    await this.history.close();
   }
 
   async appendAudit(room: string, entries: AuditEntry[]): Promise<void> {
