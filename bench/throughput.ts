@@ -24,7 +24,7 @@ export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
   // A moderator socket may send 60 ops/s (rooms/op-rate-limit.ts), so the load is spread over
   // several moderators per room, and the ramp offers at most PER_MODERATOR ops/s to each.
   const shapes = [
-    { label: '1 room × 100 overlays', rooms: 1, overlays: 100, moderators: 250, startRate: 100, ours: embedded },
+    { label: '1 room × 100 overlays', rooms: 1, overlays: 100, moderators: 100, startRate: 100, ours: embedded },
     { label: '100 rooms × 10 overlays', rooms: 100, overlays: 10, moderators: 3, startRate: 200, ours: embedded },
     ...(onRedis ? [{ label: '100 rooms × 10 overlays, Redis store', rooms: 100, overlays: 10, moderators: 3, startRate: 200, ours: onRedis }] : []),
   ];
