@@ -79,9 +79,11 @@ export async function clusterBench(ctx: BenchContext): Promise<BenchResult> {
       const result = await agent.call<RampResult>('throughput', {
         rooms,
         overlaysPerRoom: 10,
+        // 60 ops/s per moderator socket (rooms/op-rate-limit.ts): 3 per room, ≤ 50 ops/s each.
+        moderatorsPerRoom: 3,
         startRate: 200,
         factor: 1.5,
-        maxRate: 40_000,
+        maxRate: 100 * 3 * 50,
         stepMs: ctx.quick ? 700 : 1200,
         p99LimitMs: 50,
       });

@@ -239,6 +239,8 @@ async function fanout(args: FanoutArgs) {
 interface ThroughputArgs {
   rooms: { overlay: Endpoint; moderator: Endpoint }[];
   overlaysPerRoom: number;
+  /** Moderator sockets per room: one socket may send 60 ops/s (rooms/op-rate-limit.ts). */
+  moderatorsPerRoom: number;
   startRate: number;
   factor: number;
   maxRate: number;
@@ -272,14 +274,23 @@ async function throughput(args: ThroughputArgs) {
   );
   const sent = new Map<number, { at: number; room: number }>();
   const acked = new Map<number, number>();
-  const mods = await Promise.all(
-    rooms.map((_, r) =>
-      moderator(args.rooms[r]!.moderator, (m) => {
-        if (m.type === 'ack' && typeof m.req_id === 'number' && sent.has(m.req_id)) acked.set(m.req_id, m.version!);
-      }),
-    ),
+  const onAck = (m: { type: string; req_id?: number; version?: number }) => {
+    if (m.type === 'ack' && typeof m.req_id === 'number' && sent.has(m.req_id)) acked.set(m.req_id, m.version!);
+  };
+  // Several moderators editing one room, as in real use: the load is spread over them so that
+  // no socket goes past the per-socket op rate limit (which would refuse ops, not measure).
+  const modsByRoom = await Promise.all(
+    rooms.map(async (_, r) => {
+      const list: Awaited<ReturnType<typeof moderator>>[] = [];
+      for (let i = 0; i < args.moderatorsPerRoom; i += 50) {
+        const batch = Math.min(50, args.moderatorsPerRoom - i);
+        list.push(...(await Promise.all(Array.from({ length: batch }, () => moderator(args.rooms[r]!.moderator, onAck)))));
+      }
+      return list;
+    }),
   );
-  for (const mod of mods) for (const op of sceneOps('small')) await mod.request(op);
+  const mods = modsByRoom.flat();
+  for (const roomMods of modsByRoom) for (const op of sceneOps('small')) await roomMods[0]!.request(op);
   for (const mod of mods) await mod.quiesce();
 
   const steps: { offered: number; achieved: number; p50: number; p99: number; unacked: number; ok: boolean }[] = [];
@@ -308,9 +319,11 @@ async function throughput(args: ThroughputArgs) {
         const due = Math.floor((rate * elapsed) / 1000);
         for (; count < due; count++) {
           const room = count % rooms.length;
+          const roomMods = modsByRoom[room]!;
+          const mod = roomMods[Math.floor(count / rooms.length) % roomMods.length]!;
           const id = ++reqId;
           sent.set(id, { at: now(), room });
-          mods[room]!.ws.send(JSON.stringify({ type: 'patch', id: 'a', changes: { x: id % 1000 }, req_id: id }));
+          mod.ws.send(JSON.stringify({ type: 'patch', id: 'a', changes: { x: id % 1000 }, req_id: id }));
         }
       }, 2);
     });

@@ -26,6 +26,7 @@ export class FilePersistence implements MemoryStorePersistence {
   private readonly scenesDir: string;
   private readonly kvFile: string;
   private readonly auditDir: string;
+  private auditDirMade: Promise<void> | undefined;
   private readonly journal: SceneJournal;
   readonly history: HistoryFiles;
 
@@ -52,11 +53,17 @@ export class FilePersistence implements MemoryStorePersistence {
   /** Pending scene writes made durable, then the journal compacted into the snapshots. */
   async close(): Promise<void> {
     await this.journal.close();
+    await this.history.close();
   }
 
   async appendAudit(room: string, entries: AuditEntry[]): Promise<void> {
     const name = auditFileName(room);
-    await mkdir(this.auditDir, { recursive: true });
+    // Once per process: 100 rooms' audit batches each paid a mkdir job on the thread pool.
+    this.auditDirMade ??= mkdir(this.auditDir, { recursive: true }).then(() => undefined);
+    await this.auditDirMade.catch((err: unknown) => {
+      this.auditDirMade = undefined;
+      throw err;
+    });
     await appendFile(join(this.auditDir, name), formatAuditLines(entries), 'utf8');
   }
 

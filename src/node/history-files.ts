@@ -9,7 +9,7 @@
  * is scanned, and a torn last line (a write cut off by a crash, never acknowledged) is cut away
  * so the next append starts on a clean line.
  */
-import { mkdir, open, readdir, readFile, rm, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryEntry, HistoryLog, HistorySegment, HistorySegmentInfo } from '../store/history-log.ts';
 import { isMissing, syncDirectory } from './atomic-file.ts';
@@ -28,7 +28,23 @@ interface ParsedSegment {
   torn: boolean;
 }
 
+/** History writes on the thread pool at once (of its 4 threads; the journal needs one). */
+const WRITERS = 2;
+/** Segment files kept open for appending, one per recently written room. */
+const OPEN_APPENDERS = 256;
+
+interface Appender {
+  start: number;
+  handle: FileHandle;
+  /** A write is on it: not to be closed from under it. */
+  busy: boolean;
+}
+
 export class HistoryFiles implements HistoryLog {
+  private readonly appenders = new Map<string, Appender>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(
     private readonly dir: string,
     private readonly logger: HistoryFilesLogger,
@@ -76,22 +92,80 @@ export class HistoryFiles implements HistoryLog {
   async write(room: string, segment: HistorySegment, entry: HistoryEntry, bytesBefore: number): Promise<number> {
     const path = this.segmentPath(room, segment.start);
     const fresh = segment.entries.length === 1;
-    const lines = fresh ? headerLine(segment) + entryLine(entry) : entryLine(entry);
-    if (fresh) await mkdir(this.roomDir(room), { recursive: true });
-    // 'w' for a new segment: a file left with this start (a room whose versions started over) is replaced.
-    const handle = await open(path, fresh ? 'w' : 'a');
-    const size = (fresh ? 0 : bytesBefore) + Buffer.byteLength(lines);
+    const bytes = Buffer.from(fresh ? headerLine(segment) + entryLine(entry) : entryLine(entry), 'utf8');
+    await this.turn();
     try {
-      await handle.writeFile(lines, 'utf8');
+      let appender = this.appenders.get(room);
+      if (fresh || appender?.start !== segment.start) {
+        await this.closeAppender(room);
+        if (fresh) await mkdir(this.roomDir(room), { recursive: true });
+        // 'w' for a new segment: a file left with this start (a room whose versions started over) is replaced.
+        appender = { start: segment.start, handle: await open(path, fresh ? 'w' : 'a'), busy: false };
+        this.keepAppender(room, appender);
+      }
+      appender.busy = true;
+      try {
+        await writeAll(appender.handle, bytes);
+        appender.busy = false;
+      } catch (err) {
+        appender.busy = false;
+        // Where the file ends is unknown now; the next write opens it afresh (SceneHistory re-reads).
+        await this.closeAppender(room);
+        throw err;
+      }
+      if (fresh) {
+        // The new file's directory entry (and a new room directory's) must be durable too.
+        await syncDirectory(this.roomDir(room));
+        await syncDirectory(this.dir);
+      }
     } finally {
-      await handle.close();
+      this.done();
     }
-    if (fresh) {
-      // The new file's directory entry (and a new room directory's) must be durable too.
-      await syncDirectory(this.roomDir(room));
-      await syncDirectory(this.dir);
+    return (fresh ? 0 : bytesBefore) + bytes.byteLength;
+  }
+
+  /** Closes every kept file handle (a clean stop, after the last write). */
+  async close(): Promise<void> {
+    while (this.running > 0) await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([...this.appenders.keys()].map((room) => this.closeAppender(room)));
+  }
+
+  /**
+   * At most WRITERS history writes use the libuv thread pool at once: one per version per room
+   * from 100 busy rooms filled its 4 threads, and the scene journal's write and fdatasync (the
+   * ack path) queued behind them.
+   */
+  private turn(): Promise<void> {
+    if (this.running < WRITERS) {
+      this.running++;
+      return Promise.resolve();
     }
-    return size;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private done(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+
+  /** The room's current segment stays open: one thread-pool job per version, not open + write + close. */
+  private keepAppender(room: string, appender: Appender): void {
+    this.appenders.set(room, appender);
+    if (this.appenders.size <= OPEN_APPENDERS) return;
+    // Least recently opened first (Map order); a room that writes again simply reopens.
+    for (const [other, kept] of this.appenders) {
+      if (other === room || kept.busy) continue;
+      void this.closeAppender(other);
+      return;
+    }
+  }
+
+  private async closeAppender(room: string): Promise<void> {
+    const appender = this.appenders.get(room);
+    if (!appender) return;
+    this.appenders.delete(room);
+    await appender.handle.close().catch((err: unknown) => this.logger.warn(`history files: closing ${room}'s segment failed`, err));
   }
 
   /** A whole segment at once (moving history written elsewhere into files). */
@@ -110,6 +184,7 @@ export class HistoryFiles implements HistoryLog {
   }
 
   async dropSegment(room: string, start: number): Promise<void> {
+    if (this.appenders.get(room)?.start === start) await this.closeAppender(room);
     await rm(this.segmentPath(room, start), { force: true });
   }
 
@@ -124,6 +199,13 @@ export class HistoryFiles implements HistoryLog {
   private segmentPath(room: string, start: number): string {
     if (!Number.isSafeInteger(start) || start < 1) throw new RangeError(`bad history segment start ${start}`);
     return join(this.roomDir(room), `${String(start).padStart(12, '0')}.log`);
+  }
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let offset = 0; offset < bytes.byteLength; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset, null);
+    offset += bytesWritten;
   }
 }
 
