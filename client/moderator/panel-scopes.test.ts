@@ -41,6 +41,8 @@ test('a tts-only session sees the TTS panel but no add, delete or upload; a scop
   await putScene('voiceroom', [text('logo')]);
   const { page, sessionId } = await openPanel('voiceroom', 'voice', { scopes: ['tts'] });
   await page.waitForSelector('.card.tts');
+  // The panel's state may hold the items a frame before the layers list draws them.
+  await page.waitForSelector('[data-layer="logo"]');
   for (const absent of ['[data-action="add-text"]', '[data-action="add-timer"]', '[data-action="add-camera"]', '[data-upload]', '[data-action="copy-publisher-link"]', '[data-action="remove"]', '.layers header button.danger']) {
     assert.is(await page.$(absent), null, `${absent} is hidden`);
   }
