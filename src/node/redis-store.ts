@@ -7,6 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError, type AuditEntry, type Store, type StoredScene } from '../store/store.ts';
 import { RedisHistoryLog } from './redis-history-log.ts';
 import { KvHistoryLog } from '../store/history-log.ts';
+import { becomesReady, isConnectionError, quit, reportOutagesOnce } from './redis-connection.ts';
 import { TickPipeline } from './redis-tick-pipeline.ts';
 import { EXCHANGE_RECORD_LUA, exchangeArguments } from './redis-exchange.ts';
 import type { RecordExchange } from '../store/record-exchange.ts';
@@ -324,30 +325,6 @@ export class RedisStore implements Store {
   }
 }
 
-/** What ioredis and the socket say when Redis cannot be reached (ioredis has no error codes for these). */
-const CONNECTION_MESSAGES = [
-  "Stream isn't writeable",
-  'Connection is closed',
-  'Command timed out',
-  'Command aborted due to connection close',
-  'Reached the max retries per request limit',
-];
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-]);
-/** Replies meaning "Redis is there but cannot serve now", as opposed to "this command is wrong". */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|READONLY|OOM|CLUSTERDOWN|NOREPLICAS)\b/;
-
-function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'AbortError') return true;
-  if (err.name === 'ReplyError') return TRANSIENT_REPLY.test(err.message);
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  return CONNECTION_MESSAGES.some((message) => err.message.includes(message));
-}
-
 function isProgrammingError(err: unknown): boolean {
   return err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || (err as Error | null)?.name === 'ReplyError';
 }
@@ -360,47 +337,4 @@ function checkTtl(ttlSeconds: number): number {
 /** SCAN MATCH is a glob: a prefix containing * ? [ ] or \ must match itself only. */
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
-}
-
-/** One warning when a connection is lost, one note when it is back: no line per retry. */
-function reportOutagesOnce(connection: Redis, label: string, logger: RedisStoreLogger): void {
-  let down = false;
-  connection.on('error', (err: Error) => {
-    if (down) return;
-    down = true;
-    logger.warn(`${label}: unavailable (${err.message}); retrying in the background`);
-  });
-  connection.on('ready', () => {
-    if (!down) return;
-    down = false;
-    logger.info(`${label}: reachable again`);
-  });
-}
-
-function becomesReady(connection: Redis, timeoutMs: number): Promise<boolean> {
-  if (connection.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      connection.off('ready', onReady);
-      resolve(false);
-    }, timeoutMs);
-    connection.once('ready', onReady);
-  });
-}
-
-/** QUIT when connected (lets replies drain); otherwise just stop reconnecting. */
-async function quit(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') {
-    try {
-      await connection.quit();
-      return;
-    } catch {
-      // Fall through: the connection went away meanwhile.
-    }
-  }
-  connection.disconnect();
 }
