@@ -340,10 +340,14 @@ export class MemoryStore implements Store {
     if (!persistence) return Promise.resolve();
     this.kvWrites = this.kvWrites.then(async () => {
       const now = Date.now();
-      const live = [...this.kv].filter(([, record]) => !isExpired(record, now));
+      // One pass, no copies: the snapshot is the whole KV (every outstanding key and session),
+      // and copying it entry by entry was most of the embedded key consume's CPU (profiled).
+      // Records are never changed in place (every write stores a new one), so sharing is safe.
+      // A prototype-less object, so a key named "__proto__" stays a plain key.
+      const live: Record<string, KvRecord> = Object.create(null);
+      for (const [key, record] of this.kv) if (!isExpired(record, now)) live[key] = record;
       try {
-        // fromEntries, not assignment, so a key named "__proto__" stays a plain key.
-        await persistence.writeKv(Object.fromEntries(live.map(([key, r]) => [key, { ...r }])));
+        await persistence.writeKv(live);
       } catch (err) {
         // Keep serving from memory; the next change schedules another attempt.
         console.warn('embedded store: writing the KV snapshot failed', err);
