@@ -1,7 +1,8 @@
 /**
  * Key consume: moderator keys consumed per second through POST /api/moderator-keys/consume
  * (rate limit, GETDEL, session creation, audit, cookie) against raw GETDEL through ioredis on
- * the same Redis; and with the embedded store against a bare Hono POST route.
+ * the same Redis; and with the embedded store against a bare Hono POST route. Also the CPU each
+ * request costs the server (and redis-server), from /proc, which the machine's noise moves less.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { BenchContext, BenchResult, Row } from './lib/context.ts';
