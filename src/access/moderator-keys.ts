@@ -9,6 +9,7 @@ import { HashedRecords } from './hashed-records.ts';
 import { DEFAULT_MODERATOR_SCOPES, ItemFilter, ScopeName, type Scope } from '../protocol/scopes.ts';
 import type { Sessions, SessionRecord } from './sessions.ts';
 import { AUDIT_CAP } from '../protocol/constants.ts';
+import type { ExchangeLimit } from '../store/record-exchange.ts';
 
 const KeyRecord = v.object({
   id: v.string(),
@@ -49,9 +50,10 @@ export class ModeratorKeys {
 
   /**
    * Consumes the key and stores the session it buys plus the `key.consumed` audit line in one
-   * store operation (one Redis round trip). Null for unknown, used and expired keys alike.
+   * store operation (one Redis round trip), counting `limit`'s hit first when given (rejects
+   * with ExchangeRateLimited past it, the key untouched). Null for unknown, used and expired keys alike.
    */
-  async exchangeForSession(key: string, sessions: Sessions, address?: string): Promise<{ key: KeyRecord; secret: string; session: SessionRecord } | null> {
+  async exchangeForSession(key: string, sessions: Sessions, address?: string, limit?: ExchangeLimit): Promise<{ key: KeyRecord; secret: string; session: SessionRecord } | null> {
     const [keyHash, prepared] = await Promise.all([sha256Hex(key), sessions.prepare(address)]);
     const raw = await this.store.exchangeRecord({
       take: this.records.byHash(keyHash),
@@ -63,6 +65,7 @@ export class ModeratorKeys {
         copy: { key_id: 'id', label: 'label', scopes: 'scopes', items: 'items' },
         cap: AUDIT_CAP,
       },
+      ...(limit ? { limit } : {}),
     });
     const record = this.records.parse(raw);
     if (!record) return null;

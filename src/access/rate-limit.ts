@@ -4,6 +4,7 @@
  */
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
+import { ExchangeRateLimited, type ExchangeLimit } from '../store/record-exchange.ts';
 
 export interface Bucket {
   name: string;
@@ -29,6 +30,20 @@ export class RateLimiter {
   async hit(bucket: Bucket, client: string): Promise<void> {
     const { count, ttlSeconds } = await this.store.incrWithTtl(key(bucket, client), bucket.windowSeconds);
     if (count > bucket.limit) throw tooMany(bucket, ttlSeconds);
+  }
+
+  /**
+   * Count one hit inside a store exchange (RecordExchange.limit: the same counter as hit()'s,
+   * in the exchange's atomic step instead of a round trip of its own); a refused hit becomes
+   * the same 429 with Retry-After that hit() throws, and the exchange took nothing.
+   */
+  async exchange<T>(bucket: Bucket, client: string, run: (limit: ExchangeLimit) => Promise<T>): Promise<T> {
+    try {
+      return await run({ key: key(bucket, client), max: bucket.limit, windowSeconds: bucket.windowSeconds });
+    } catch (err) {
+      if (err instanceof ExchangeRateLimited) throw tooMany(bucket, err.ttlSeconds);
+      throw err;
+    }
   }
 
   /**

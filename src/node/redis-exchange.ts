@@ -4,9 +4,20 @@
  * sees a state in between. Keys derived from the taken record (its id index, its room's
  * audit list) are built inside the script: fine on one Redis, not on Redis Cluster.
  */
-import type { RecordExchange } from '../store/record-exchange.ts';
+import { ExchangeRateLimited, type RecordExchange } from '../store/record-exchange.ts';
 
 export const EXCHANGE_RECORD_LUA = `
+-- The rate-limit hit first (INCR, the window starting with the first one): over the limit the
+-- reply is {ttl} and the record stays where it is.
+if ARGV[12] ~= '' then
+  local count = redis.call('INCR', ARGV[12])
+  local ttl = redis.call('TTL', ARGV[12])
+  if ttl < 0 then
+    redis.call('EXPIRE', ARGV[12], ARGV[14])
+    ttl = tonumber(ARGV[14])
+  end
+  if count > tonumber(ARGV[13]) then return {ttl} end
+end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 redis.call('DEL', KEYS[1])
@@ -29,6 +40,9 @@ return raw`;
 export function exchangeArguments(op: RecordExchange, kvKey: (key: string) => string, auditPrefix: string): [string, ...(string | number)[]] {
   if (!Number.isInteger(op.give.ttlSeconds) || op.give.ttlSeconds < 1) throw new RangeError('ttlSeconds must be a positive integer');
   if (!Number.isInteger(op.audit.cap) || op.audit.cap < 1) throw new RangeError('audit cap must be a positive integer');
+  if (op.limit && !(Number.isInteger(op.limit.windowSeconds) && op.limit.windowSeconds >= 1 && Number.isInteger(op.limit.max) && op.limit.max >= 0)) {
+    throw new RangeError('limit needs a whole window of at least 1 second and a whole max');
+  }
   return [
     kvKey(op.take),
     kvKey(op.takeIdPrefix),
@@ -42,5 +56,15 @@ export function exchangeArguments(op: RecordExchange, kvKey: (key: string) => st
     JSON.stringify(op.audit.entry),
     JSON.stringify(op.audit.copy),
     op.audit.cap,
+    // An empty key means no limit to count.
+    op.limit ? kvKey(op.limit.key) : '',
+    op.limit?.max ?? 0,
+    op.limit?.windowSeconds ?? 0,
   ];
+}
+
+/** The script's reply: the raw record, null, or ExchangeRateLimited for the `{ttl}` of a refused hit. */
+export function exchangeReply(reply: string | null | [number]): string | null {
+  if (Array.isArray(reply)) throw new ExchangeRateLimited(Number(reply[0]));
+  return reply;
 }

@@ -9,7 +9,7 @@ import { RedisHistoryLog } from './redis-history-log.ts';
 import { KvHistoryLog } from '../store/history-log.ts';
 import { becomesReady, isConnectionError, quit, reportOutagesOnce } from './redis-connection.ts';
 import { TickPipeline } from './redis-tick-pipeline.ts';
-import { EXCHANGE_RECORD_LUA, exchangeArguments } from './redis-exchange.ts';
+import { EXCHANGE_RECORD_LUA, exchangeArguments, exchangeReply } from './redis-exchange.ts';
 import type { RecordExchange } from '../store/record-exchange.ts';
 
 export interface RedisStoreLogger {
@@ -71,7 +71,7 @@ interface ScriptedRedis extends Redis {
   soCommitScene(key: string, expectedVersion: number, version: number, data: string): Promise<number>;
   soIncrWithTtl(key: string, ttlSeconds: number): Promise<[number, number]>;
   soAppendAudit(key: string, entry: string, cap: number): Promise<number>;
-  soExchangeRecord(key: string, ...args: (string | number)[]): Promise<string | null>;
+  soExchangeRecord(key: string, ...args: (string | number)[]): Promise<string | null | [number]>;
 }
 
 /** The same commands on a pipeline. */
@@ -223,7 +223,8 @@ export class RedisStore implements Store {
   }
 
   exchangeRecord(op: RecordExchange): Promise<string | null> {
-    return this.run(() => this.client.soExchangeRecord(...exchangeArguments(op, (key) => this.kvKey(key), this.auditKey(''))));
+    // The reply is read outside run(): a refused hit is an answer, not a store failure.
+    return this.run(() => this.client.soExchangeRecord(...exchangeArguments(op, (key) => this.kvKey(key), this.auditKey('')))).then(exchangeReply);
   }
 
   listAudit(room: string, limit: number): Promise<AuditEntry[]> {

@@ -45,10 +45,15 @@ export function moderatorKeyRoutes(services: Services) {
   });
 
   app.post('/api/moderator-keys/consume', async (c) => {
-    await services.limiter.hit(BUCKETS.modkeyConsume, c.get('clientIp'));
-    const body = await readValidBody(c, ConsumeBody);
-    // Key taken, session stored and audit line appended in one store operation.
-    const exchanged = await services.keys.exchangeForSession(body.key, services.sessions, c.get('clientIp'));
+    const client = c.get('clientIp');
+    // Every try counts against modkey_consume once. A readable one is counted inside the
+    // exchange; one whose body is refused is counted here, so past the limit it is a 429 too.
+    const body = await readValidBody(c, ConsumeBody).catch(async (err: unknown) => {
+      await services.limiter.hit(BUCKETS.modkeyConsume, client);
+      throw err;
+    });
+    // Rate-limit hit, key taken, session stored and audit line appended in one store operation.
+    const exchanged = await services.limiter.exchange(BUCKETS.modkeyConsume, client, (limit) => services.keys.exchangeForSession(body.key, services.sessions, client, limit));
     // Unknown, used and expired keys take the same path to the same answer.
     if (!exchanged) throw new AppError(400, INVALID_KEY.code, INVALID_KEY.message);
     const { key: record, secret, session } = exchanged;

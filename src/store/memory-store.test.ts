@@ -174,3 +174,36 @@ persisted('room names that could escape the directory are refused', async (conte
 });
 
 persisted.run();
+
+const slowKv = suite('MemoryStore KV snapshots behind a slow write');
+
+slowKv('changes during a snapshot write wait for it and go out in one later snapshot; close writes them', async () => {
+  const snapshots: Record<string, string>[] = [];
+  let release: (() => void) | undefined;
+  const persistence: MemoryStorePersistence = {
+    loadAll: async () => ({ scenes: {}, kv: {} }),
+    writeScene: async () => {},
+    appendAudit: async () => {},
+    rewriteAudit: async () => {},
+    async writeKv(kv) {
+      snapshots.push(Object.fromEntries(Object.entries(kv).map(([key, r]) => [key, r.value])));
+      // The first write is held until the test lets it go: a write slower than the delay.
+      if (snapshots.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    },
+  };
+  const store = await MemoryStore.open(persistence);
+  await store.set('a', '1');
+  while (!release) await new Promise((resolve) => setTimeout(resolve, 20));
+  // Several write delays' worth of changes while the first snapshot is being written.
+  for (let i = 0; i < 6; i++) {
+    await store.set('b', String(i));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.is(snapshots.length, 1, 'no second snapshot while the first is written');
+  release();
+  await store.close();
+  assert.is(snapshots.length, 2, `one more snapshot for all of them, not one per delay: ${JSON.stringify(snapshots)}`);
+  assert.equal(snapshots[1], { a: '1', b: '5' }, 'holding the last change');
+});
+
+slowKv.run();

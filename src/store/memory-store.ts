@@ -66,6 +66,9 @@ export class MemoryStore implements Store {
   private readonly sweepTimer: ReturnType<typeof globalThis.setInterval>;
   private kvWriteTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private kvWrites: Promise<void> = Promise.resolve();
+  /** Changes not yet in a snapshot; a snapshot being written (the next one is armed when it ends). */
+  private kvDirty = false;
+  private kvWriting = false;
   /** Audit entries not yet handed to the persistence, per room. */
   private readonly auditPending = new Map<string, AuditEntry[]>();
   private auditWriteTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
@@ -225,8 +228,9 @@ export class MemoryStore implements Store {
     if (this.kvWriteTimer !== undefined) {
       globalThis.clearTimeout(this.kvWriteTimer);
       this.kvWriteTimer = undefined;
-      await this.flushKv();
     }
+    // Changes made while the last snapshot was being written are in no snapshot yet.
+    if (this.kvDirty) await this.flushKv();
     if (this.auditWriteTimer !== undefined) {
       globalThis.clearTimeout(this.auditWriteTimer);
       this.auditWriteTimer = undefined;
@@ -327,7 +331,15 @@ export class MemoryStore implements Store {
 
   /** KV changes are frequent and individually cheap to lose, so writes are coalesced. */
   private kvChanged(): void {
-    if (!this.persistence || this.closed || this.kvWriteTimer !== undefined) return;
+    if (!this.persistence || this.closed) return;
+    this.kvDirty = true;
+    // While a snapshot is written the next waits for it (armed when it ends): with a large KV a
+    // write can outlast the delay, and timers firing meanwhile queued snapshot after snapshot
+    // (the loop busy writing, the queue and the loss window growing without bound).
+    if (this.kvWriteTimer === undefined && !this.kvWriting) this.armKvWrite();
+  }
+
+  private armKvWrite(): void {
     this.kvWriteTimer = globalThis.setTimeout(() => {
       this.kvWriteTimer = undefined;
       void this.flushKv();
@@ -338,15 +350,24 @@ export class MemoryStore implements Store {
   private flushKv(): Promise<void> {
     const persistence = this.persistence;
     if (!persistence) return Promise.resolve();
+    this.kvWriting = true;
     this.kvWrites = this.kvWrites.then(async () => {
+      this.kvDirty = false;
       const now = Date.now();
-      const live = [...this.kv].filter(([, record]) => !isExpired(record, now));
+      // One pass, no copies: the snapshot is the whole KV (every outstanding key and session),
+      // and copying it entry by entry was most of the embedded key consume's CPU (profiled).
+      // Records are never changed in place (every write stores a new one), so sharing is safe.
+      // A prototype-less object, so a key named "__proto__" stays a plain key.
+      const live: Record<string, KvRecord> = Object.create(null);
+      for (const [key, record] of this.kv) if (!isExpired(record, now)) live[key] = record;
       try {
-        // fromEntries, not assignment, so a key named "__proto__" stays a plain key.
-        await persistence.writeKv(Object.fromEntries(live.map(([key, r]) => [key, { ...r }])));
+        await persistence.writeKv(live);
       } catch (err) {
         // Keep serving from memory; the next change schedules another attempt.
         console.warn('embedded store: writing the KV snapshot failed', err);
+      } finally {
+        this.kvWriting = false;
+        if (this.kvDirty && !this.closed) this.armKvWrite();
       }
     });
     return this.kvWrites;

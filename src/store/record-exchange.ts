@@ -1,8 +1,8 @@
 /**
  * Taking a one-time record and writing what it is exchanged for, as one store operation
- * (a moderator key for a session and its audit line). On Redis it is one script, so one
- * round trip and atomic; the embedded store composes it from its own primitives, where
- * get-and-delete is already atomic.
+ * (a moderator key for a session and its audit line), optionally counting a rate-limit hit
+ * first. On Redis it is one script, so one round trip and atomic; the embedded store composes
+ * it from its own primitives, where get-and-delete is already atomic.
  */
 import type { AuditEntry, Store } from './store.ts';
 
@@ -18,10 +18,36 @@ export interface RecordExchange {
   give: { key: string; value: Record<string, unknown>; copy: FieldCopies; indexKey: string; indexValue: string; ttlSeconds: number };
   /** The audit line appended to the taken record's room, completed the same way. */
   audit: { entry: AuditEntry; copy: FieldCopies; cap: number };
+  /**
+   * A fixed-window counter incremented before anything else (as incrWithTtl does): past `max`
+   * the exchange takes nothing and rejects with ExchangeRateLimited. Counting in the same
+   * step saves the limiter's own round trip on Redis.
+   */
+  limit?: ExchangeLimit;
+}
+
+export interface ExchangeLimit {
+  /** KV key of the counter. */
+  key: string;
+  /** Hits allowed per window; the hit that makes the count exceed it is refused. */
+  max: number;
+  windowSeconds: number;
+}
+
+/** The exchange's counted hit was over its limit: nothing was taken or written. */
+export class ExchangeRateLimited extends Error {
+  constructor(readonly ttlSeconds: number) {
+    super('rate limited');
+    this.name = 'ExchangeRateLimited';
+  }
 }
 
 /** The exchange from the Store's primitives; exactly-once rests on getDel. */
 export async function exchangeWithPrimitives(store: Store, op: RecordExchange): Promise<string | null> {
+  if (op.limit) {
+    const { count, ttlSeconds } = await store.incrWithTtl(op.limit.key, op.limit.windowSeconds);
+    if (count > op.limit.max) throw new ExchangeRateLimited(ttlSeconds);
+  }
   const raw = await store.getDel(op.take);
   if (raw === null) return null;
   const taken = parseTaken(raw);

@@ -47,6 +47,8 @@ export interface Store {
   /**
    * Takes a one-time record and writes what it is exchanged for (record-exchange.ts), all or
    * nothing as far as other callers can tell: of concurrent callers exactly one gets the raw record.
+   * With `op.limit` the hit is counted first; over the limit it rejects with ExchangeRateLimited
+   * having taken nothing.
    */
   exchangeRecord(op: RecordExchange): Promise<string | null>;
   /** Newest last. */
