@@ -2,7 +2,7 @@
  * createApp(services) → the Hono app. Portable: Web APIs only; the edge (src/node, src/deno)
  * builds the services and serves the app.
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import type { Services } from './services.ts';
 import { errorResponse } from './errors.ts';
@@ -36,16 +36,24 @@ import { controlActionRoutes } from './routes/control-actions.ts';
 import { controlStateRoutes } from './routes/control-state.ts';
 import { securityHeadersMiddleware } from './http/security-headers.ts';
 
+/** The paths whose routes may read `clientIp`; every other route is public and address-free. */
+export const CLIENT_ADDRESS_PATHS = ['/api/*', '/ws/*', '/upload'] as const;
+
 export function createApp(services: Services) {
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => errorResponse(c, error, services.log));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 
-  app.use('*', async (c, next) => {
+  // Only where a route can use it (rate limits, socket caps, sessions' addresses): a path with
+  // no middleware in front of its handler takes Hono's one-handler path, which a synchronous
+  // handler (GET /health) answers without a promise, like a bare route. A new route outside
+  // these paths that needs the address must be added here (app-routes.test.ts checks the split).
+  const setClientIp: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.set('clientIp', clientAddress(services.peerAddress(c), c.req.header('x-forwarded-for'), services.config.TRUSTED_PROXIES));
     await next();
-  });
+  };
+  for (const path of CLIENT_ADDRESS_PATHS) app.use(path, setClientIp);
 
   // The Node edge puts the same headers on each response itself (src/http/security-headers.ts).
   if (!services.appliesSecurityHeaders) app.use('*', securityHeadersMiddleware(services.config));

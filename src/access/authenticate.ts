@@ -55,7 +55,9 @@ export function authenticate(services: Services, options: AuthenticateOptions): 
     }
     if (options.scope !== undefined) requireScope(principal, { type: options.scope });
     c.set('principal', principal);
-    const clearCookie = await hasDeadCookie(services, c);
+    // Most requests carry no such cookie: no store read and no await for them.
+    const unused = unusedSessionCookie(c);
+    const clearCookie = unused !== undefined && !(await services.sessions.isLive(unused));
     if (clearCookie) clearSessionCookie(c);
     await next();
     // A socket's 101 answer is built outside the context, without the header set above.
@@ -73,7 +75,7 @@ async function identify(services: Services, c: Context<AppEnv>, allows: (role: P
   const streamerToken = c.req.header('x-streamer-token');
   if (streamerToken !== undefined) {
     if (!allows('streamer')) throw new AppError(403, 'forbidden', 'the streamer token is not accepted here');
-    const right = await services.limiter.guardSecret(BUCKETS.streamerAuthFailure, c.get('clientIp'), () => secretsEqual(streamerToken, services.config.STREAMER_API_TOKEN));
+    const right = await services.limiter.guardSecret(BUCKETS.streamerAuthFailure, clientIpOf(c), () => secretsEqual(streamerToken, services.config.STREAMER_API_TOKEN));
     if (!right) {
       throw new AppError(401, 'invalid_streamer_token', 'x-streamer-token is wrong');
     }
@@ -140,14 +142,20 @@ function explicitSession(c: Context<AppEnv>): { secret: string; via: 'session-be
 }
 
 /**
- * A cookie the request did not use but that no longer names a live session should be
- * cleared, so the browser stops sending it; a live one (the panel's, perhaps of another
- * room) is left alone.
+ * A moderator cookie the request did not authenticate with: when it no longer names a live
+ * session it is cleared, so the browser stops sending it; a live one (the panel's, perhaps of
+ * another room) is left alone.
  */
-async function hasDeadCookie(services: Services, c: Context<AppEnv>): Promise<boolean> {
-  if (c.get('credential') === 'session-cookie') return false;
-  const cookie = getCookie(c, SESSION_COOKIE);
-  return cookie !== undefined && !(await services.sessions.isLive(cookie));
+function unusedSessionCookie(c: Context<AppEnv>): string | undefined {
+  return c.get('credential') === 'session-cookie' ? undefined : getCookie(c, SESSION_COOKIE);
+}
+
+/** The address the failure limit keys on; set by app.ts only on the paths that may use it. */
+function clientIpOf(c: Context<AppEnv>): string {
+  const address = c.get('clientIp');
+  // Loud, never keyed on "undefined": one shared counter for every client would lock all out.
+  if (address === undefined) throw new Error(`no client address on ${c.req.path}: add the path to CLIENT_ADDRESS_PATHS (src/app.ts)`);
+  return address;
 }
 
 const CLEARED_SESSION_COOKIE = generateCookie(SESSION_COOKIE, '', { path: '/', maxAge: 0 });

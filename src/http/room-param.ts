@@ -13,7 +13,9 @@ export { DEFAULT_ROOM };
  */
 export function roomName(from: Context | string | undefined): string {
   const value = typeof from === 'object' ? (from.req.param('room') ?? from.req.query('room')) : from;
-  const parsed = v.safeParse(RoomId, value ?? DEFAULT_ROOM);
+  // The room-less legacy paths (GET /api/scene) ask on every request; the default is valid by definition.
+  if (value === undefined) return DEFAULT_ROOM;
+  const parsed = v.safeParse(RoomId, value);
   if (!parsed.success) throw badRequest('bad_room', `room: ${parsed.issues[0].message}`);
   return parsed.output;
 }

@@ -38,6 +38,8 @@ const OpsBatch = v.object({
 const isOpsBatch = (body: unknown) => typeof body === 'object' && body !== null && 'ops' in body;
 
 const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
+/** One header object for every scene read: Hono passes a single-header object through as is. */
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
@@ -51,7 +53,7 @@ export function sceneRoutes(services: Services) {
   const getScene = (legacy: boolean) => async (c: Context<AppEnv>) => {
     const room = services.overlays.get(roomName(c));
     await room.ready();
-    return c.body(sceneJson.body(room, () => room.snapshot(), room.currentVersion, legacy), 200, { 'content-type': 'application/json' });
+    return c.body(sceneJson.body(room, () => room.snapshot(), room.currentVersion, legacy), 200, JSON_TYPE);
   };
 
   const putScene = async (c: Context<AppEnv>) => {
