@@ -159,6 +159,14 @@ interface FanoutArgs {
   hold?: boolean;
 }
 
+/**
+ * Op starts at least this far apart: one moderator socket may send 60 ops/s after a burst of
+ * 120 (rooms/op-rate-limit.ts). Back to back, the 121st op or so of a run was refused
+ * (`rate_limited`); the loop then waited out its 10 s timeout and counted it as an infinite
+ * sample. 50/s stays under the limit, like a moderator dragging an item (~30 ops/s).
+ */
+const FANOUT_OP_INTERVAL_MS = 20;
+
 /** One op at a time: op → every overlay received it, and op → the sender's ack. */
 async function fanout(args: FanoutArgs) {
   let current: { got: number; allAt: number; ackAt: number; done: () => void } | null = null;
@@ -184,10 +192,13 @@ async function fanout(args: FanoutArgs) {
 
   const all: number[] = [];
   const ack: number[] = [];
+  let nextStart = now();
   for (let i = 0; i < args.warmup + args.ops; i++) {
+    if (now() < nextStart) await sleep(nextStart - now());
     const t0 = now();
+    nextStart = t0 + FANOUT_OP_INTERVAL_MS;
     const reqId = mod.nextReqId();
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         current!.allAt ||= Infinity;
         current!.ackAt ||= Infinity;
@@ -204,6 +215,12 @@ async function fanout(args: FanoutArgs) {
       };
       const onAck = (data: WebSocket.RawData) => {
         const text = String(data);
+        if (text.startsWith('{"type":"error"') && text.includes(`"req_id":${reqId}`)) {
+          // A refused op is a broken measurement, not a slow sample.
+          clearTimeout(timer);
+          mod.ws.off('message', onAck);
+          return reject(new Error(`fanout op ${i} refused: ${text}`));
+        }
         if (!text.startsWith('{"type":"ack"')) return;
         mod.ws.off('message', onAck);
         current!.ackAt = now();

@@ -95,6 +95,23 @@ function attach(ws: WebSocket, accepted: Accepted): void {
   ws.on('error', (error: Error) => socket.failed(error));
 }
 
+/**
+ * The last text frame and its UTF-8 bytes. A broadcast hands the same string to every socket
+ * of a room; given a string, `ws` measured it and the socket's writev encoded and copied it
+ * again for each of them. Encoded once, every socket writes the same bytes (a server does not
+ * mask, so `ws` sends them as they are).
+ */
+let lastText: string | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+
+function textBytes(text: string): Buffer {
+  if (text !== lastText) {
+    lastText = text;
+    lastBytes = Buffer.from(text, 'utf8');
+  }
+  return lastBytes;
+}
+
 /** What WSContext delegates to: the raw `ws` socket. */
 class WsSocketInit {
   readonly protocol: string;
@@ -105,7 +122,8 @@ class WsSocketInit {
     return this.raw.readyState as 0 | 1 | 2 | 3;
   }
   send(data: string | ArrayBuffer | Uint8Array, options: { compress?: boolean }): void {
-    this.raw.send(data, { compress: options.compress });
+    if (typeof data === 'string') this.raw.send(textBytes(data), { binary: false, compress: options.compress });
+    else this.raw.send(data, { compress: options.compress });
   }
   close(code?: number, reason?: string): void {
     this.raw.close(code, reason);

@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SceneJournal } from './scene-journal.ts';
@@ -105,6 +105,29 @@ test('recovery replays the journal tail after the snapshot and ignores a torn la
   const again = await MemoryStore.open(new FilePersistence(context.dir, { warn() {} }));
   assert.equal(await again.loadScene('main'), { data: 'j6', version: 6 });
   await again.close();
+});
+
+test('the zero fill ahead of the writes is not a torn record; a torn record before it still is', async (context) => {
+  const journal = journalIn(context);
+  await journal.recover({});
+  await journal.append('main', { data: 'v1', version: 1 });
+  const [name] = await readdir(join(context.dir, 'journal'));
+  const segment = join(context.dir, 'journal', name!);
+  const written = record('main', 1, 'v1').length;
+  // The fill runs behind the acknowledgement.
+  for (let i = 0; i < 200 && (await stat(segment)).size <= written; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok((await stat(segment)).size > written, 'zeros past the last record');
+  await journal.append('main', { data: 'v2', version: 2 });
+  // Read as a crash would leave it: the journal is not closed.
+  const warnings: string[] = [];
+  assert.equal((await readDurableScenes(context.dir, { warn: (m: string) => warnings.push(m) })).main, { data: 'v2', version: 2 });
+  assert.equal(warnings, [], 'a clean end');
+  const bytes = await readFile(segment);
+  bytes.write('{"room":"main","version":3,"da', 2 * written);
+  await writeFile(segment, bytes);
+  assert.equal((await readDurableScenes(context.dir, { warn: (m: string) => warnings.push(m) })).main, { data: 'v2', version: 2 });
+  assert.ok(warnings.some((w) => w.includes('incomplete record')), 'a torn record followed by zeros is reported');
+  await journal.close();
 });
 
 test('a later record wins over an earlier one with the same version (a failed write left behind)', async (context) => {

@@ -7,6 +7,12 @@
  * grown past its bound is sealed and compacted in the background into the per-room
  * snapshots (DATA_DIR/scenes/<room>.json), then removed. Recovery reads the snapshots and
  * replays every segment left on disk, oldest first.
+ *
+ * Segments are zero-filled ahead of the write position in the background (zeroFillAhead):
+ * a group written over blocks that already exist on disk leaves the file's size and block map
+ * as they were, so its O_DSYNC write is the data alone. Appending past the end instead made
+ * every group a file-system journal commit too (new size, new blocks), shared with whatever
+ * else on the disk had metadata pending: the ack path's tail. Replay ignores the zero tail.
  */
 import { constants } from 'node:fs';
 import { open, readdir, readFile, rm, mkdir, type FileHandle } from 'node:fs/promises';
@@ -28,7 +34,12 @@ interface Segment {
   seq: number;
   path: string;
   handle?: FileHandle;
+  /** Where the next group goes: the end of the last durable record. */
   bytes: number;
+  /** Bytes from the start known to exist on disk (records, then durable zeros). */
+  zeroed: number;
+  /** A background zero fill past `zeroed`, while it runs. */
+  filling?: Promise<void>;
   /** The newest durable scene of each room written to this segment: what its compaction snapshots. */
   latest: Map<string, StoredScene>;
 }
@@ -124,12 +135,17 @@ export class SceneJournal {
 
   private async writeGroup(group: PendingWrite[]): Promise<void> {
     let segment: Segment | undefined;
+    let written = 0;
     try {
       segment = await this.writableSegment();
       const bytes = Buffer.from(group.map((w) => w.line).join(''), 'utf8');
-      await writeFully(segment.handle!, bytes);
+      // Never into a range a zero fill is still writing: that fill would land over the records.
+      if (segment.filling && segment.bytes + bytes.byteLength > segment.zeroed) await segment.filling;
+      await writeFully(segment.handle!, bytes, segment.bytes);
       if (DSYNC === undefined) await segment.handle!.datasync();
       segment.bytes += bytes.byteLength;
+      written = bytes.byteLength;
+      segment.zeroed = Math.max(segment.zeroed, segment.bytes);
       this.totals.groups++;
       this.totals.records += group.length;
     } catch (err) {
@@ -143,7 +159,27 @@ export class SceneJournal {
     if (segment.bytes >= this.segmentBytes) {
       this.seal();
       this.startCompaction();
+    } else {
+      this.zeroFillAhead(segment, written);
     }
+  }
+
+  /**
+   * Keeps at least half a fill of durable zeros ahead of the next group, up to the segment's
+   * bound. Only whole durable ranges count: `zeroed` moves once the fill's write returned.
+   * A failed fill changes nothing but speed (the next group appends as before).
+   */
+  private zeroFillAhead(segment: Segment, groupBytes: number): void {
+    const fill = Math.max(ZERO_FILL_BYTES, 4 * groupBytes);
+    if (segment.filling || segment.zeroed - segment.bytes >= fill / 2 || segment.zeroed >= this.segmentBytes) return;
+    const from = segment.zeroed;
+    const length = Math.min(fill, this.segmentBytes - from);
+    segment.filling = writeFully(segment.handle!, Buffer.alloc(length), from)
+      .then(() => {
+        segment.zeroed = from + length;
+      })
+      .catch(() => {})
+      .finally(() => (segment.filling = undefined));
   }
 
   private async writableSegment(): Promise<Segment> {
@@ -153,10 +189,11 @@ export class SceneJournal {
     const path = join(this.journalDir, `${String(seq).padStart(12, '0')}.log`);
     // O_DSYNC: each write returns once its bytes (and the size to read them back) are on disk,
     // so a group is one thread-pool job on the ack path, not a write and then an fdatasync.
-    const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (DSYNC ?? 0));
+    // Not O_APPEND: groups are written at their offset, over the zero fill.
+    const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | (DSYNC ?? 0));
     // The new file's directory entry must be durable before anything in it is acknowledged.
     await syncDirectory(this.journalDir);
-    this.current = { seq, path, handle, bytes: 0, latest: new Map() };
+    this.current = { seq, path, handle, bytes: 0, zeroed: 0, latest: new Map() };
     return this.current;
   }
 
@@ -177,6 +214,7 @@ export class SceneJournal {
   private async compactSealed(): Promise<void> {
     while (this.sealed.length > 0) {
       const segment = this.sealed[0]!;
+      await segment.filling;
       await segment.handle?.close();
       segment.handle = undefined;
       for (const [room, stored] of segment.latest) {
@@ -196,11 +234,13 @@ export function replaySegments(scenes: Record<string, StoredScene>, segments: re
 
 /** Undefined where the platform has no O_DSYNC (Windows): then each group is written and fdatasynced. */
 const DSYNC: number | undefined = constants.O_DSYNC;
+/** One background zero fill: about 90 ops of a 10 KB scene, or 4× the group that asked for it. */
+const ZERO_FILL_BYTES = 1024 * 1024;
 
-async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
   let offset = 0;
   while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset, null);
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset, position + offset);
     offset += bytesWritten;
   }
 }
@@ -226,7 +266,8 @@ export async function readSegments(journalDir: string, logger: JournalLogger): P
     const text = await readFile(path, 'utf8');
     const { latest, stoppedAt } = parseJournalSegment(text);
     if (stoppedAt !== null) logger.warn(`scene journal: ${path} ends in an incomplete record at byte ${stoppedAt}; replayed what precedes it`);
-    segments.push({ seq: Number(seq), path, bytes: Buffer.byteLength(text), latest });
+    const bytes = Buffer.byteLength(text);
+    segments.push({ seq: Number(seq), path, bytes, zeroed: bytes, latest });
   }
   return segments;
 }

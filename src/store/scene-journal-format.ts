@@ -3,7 +3,8 @@
  * edge: the Node edge writes it (src/node/scene-journal.ts); any edge opening the same data
  * directory after a crash must replay it, or acknowledged commits would be lost. One JSON
  * record per line; a segment ends at its first torn or malformed line, because writes after
- * a failure go to a new segment.
+ * a failure go to a new segment. The Node edge zero-fills segments ahead of its writes: NUL
+ * bytes after the last record are the unwritten rest of the segment, not a torn record.
  */
 import type { StoredScene } from './store.ts';
 
@@ -22,7 +23,7 @@ export function parseJournalSegment(text: string): { latest: Map<string, StoredS
   while (start < text.length) {
     const end = text.indexOf('\n', start);
     const record = end === -1 ? undefined : parseRecord(text.slice(start, end));
-    if (!record) return { latest, stoppedAt: start };
+    if (!record) return { latest, stoppedAt: onlyZeroFill(text, start) ? null : start };
     latest.set(record.room, { data: record.data, version: record.version });
     start = end + 1;
   }
@@ -41,6 +42,11 @@ export function replayJournal(scenes: Record<string, StoredScene>, segments: rea
     }
   }
   return [...changed];
+}
+
+function onlyZeroFill(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) if (text.charCodeAt(i) !== 0) return false;
+  return true;
 }
 
 function parseRecord(line: string): { room: string; version: number; data: string } | undefined {
