@@ -18,10 +18,11 @@ interface RampResult {
   steps: { offered: number; achieved: number; p50: number; p99: number; unacked: number; ok: boolean; phase: 'ramp' | 'bisect' }[];
 }
 
-export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
+/** `only`: a subset of the shapes (an ad-hoc run of one of them); npm run bench runs all. */
+export async function throughputBench(ctx: BenchContext, only?: (shape: { rooms: number; redis: boolean }) => boolean): Promise<BenchResult> {
   const agent = await ctx.agent();
   const embedded = await ctx.ours();
-  const onRedis = ctx.quick ? null : await ctx.ours({ redis: true });
+  const onRedis = ctx.quick || (only && !only({ rooms: 100, redis: true })) ? null : await ctx.ours({ redis: true });
   const bare = await ctx.baseline('servers/bare-ws.ts');
   // The Redis variant of 100 rooms separates the embedded store's per-commit fsync from the rest.
   // A moderator socket may send 60 ops/s (rooms/op-rate-limit.ts), so the load is spread over
@@ -33,7 +34,7 @@ export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
   ];
   const rows: Row[] = [];
   const details: Record<string, unknown> = {};
-  for (const shape of shapes) {
+  for (const shape of shapes.filter((s) => !only || only({ rooms: s.rooms, redis: s.ours === onRedis }))) {
     const ours = shape.ours;
     const results: { ours: RampResult[]; bare: RampResult[] } = { ours: [], bare: [] };
     for (let run = 0; run < ctx.runs; run++) {

@@ -298,6 +298,11 @@ async function throughput(args: ThroughputArgs) {
   for (const mod of mods) await mod.quiesce();
 
   let reqId = 1_000_000;
+  const delivered = () => [...sent].every(([id, s]) => acked.has(id) && rooms[s.room]!.state.allAt.has(acked.get(id)!));
+  const waitDelivered = async (ms: number) => {
+    const deadline = now() + ms;
+    while (now() < deadline && !delivered()) await sleep(10);
+  };
   const runStep = async (rate: number): Promise<StepResult> => {
     sent.clear();
     acked.clear();
@@ -327,9 +332,7 @@ async function throughput(args: ThroughputArgs) {
       }, 2);
     });
     // Let the tail arrive (bounded): every op acked and delivered, or a second passes.
-    const deadline = now() + 1000;
-    const delivered = () => [...sent].every(([id, s]) => acked.has(id) && rooms[s.room]!.state.allAt.has(acked.get(id)!));
-    while (now() < deadline && !delivered()) await sleep(10);
+    await waitDelivered(1000);
     const latencies: number[] = [];
     let unacked = 0;
     for (const [id, s] of sent) {
@@ -342,7 +345,10 @@ async function throughput(args: ThroughputArgs) {
     const achieved = round((sent.size - unacked) / (args.stepMs / 1000), 0);
     return { offered: rate, achieved, p50: round(percentile(latencies, 50), 2), p99: round(p99, 2), unacked, ok: p99 <= args.p99LimitMs && unacked === 0 };
   };
+  // A failed step leaves a backlog (queued commits, unread frames) that would fail the next,
+  // lower step too: wait until the last step's ops all arrived (bounded), then for the sockets.
   const settle = async (pauseMs: number) => {
+    await waitDelivered(10_000);
     for (const mod of mods) await mod.quiesce();
     await sleep(pauseMs);
   };
