@@ -1,6 +1,7 @@
 /**
- * Room throughput: the highest op rate (offered open-loop, ramped ×1.5) at which p99 of
- * op → all overlays of the room received it stays within 50 ms. One room with 100 overlays,
+ * Room throughput: the highest op rate (offered open-loop, ramped ×1.5, then bisected between
+ * the last passing and the first failing rate) at which p99 of op → all overlays of the room
+ * received it stays within 50 ms. One room with 100 overlays,
  * then 100 rooms × 10 overlays (the registry and the event loop, not one room).
  */
 import type { BenchContext, BenchResult, Row } from './lib/context.ts';
@@ -9,16 +10,19 @@ import { median, pairedRatio } from './lib/stats.ts';
 
 /** Ops/s offered to one moderator socket at most: under the server's 60 ops/s per socket. */
 const PER_MODERATOR = 50;
+/** Bisection steps after the ramp: the gap between two ×1.5 rates shrinks 16-fold (~3 % of the rate). */
+const BISECT_STEPS = 4;
 
 interface RampResult {
   best: number;
-  steps: { offered: number; achieved: number; p50: number; p99: number; unacked: number; ok: boolean }[];
+  steps: { offered: number; achieved: number; p50: number; p99: number; unacked: number; ok: boolean; phase: 'ramp' | 'bisect' }[];
 }
 
-export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
+/** `only`: a subset of the shapes (an ad-hoc run of one of them); npm run bench runs all. */
+export async function throughputBench(ctx: BenchContext, only?: (shape: { rooms: number; redis: boolean }) => boolean): Promise<BenchResult> {
   const agent = await ctx.agent();
   const embedded = await ctx.ours();
-  const onRedis = ctx.quick ? null : await ctx.ours({ redis: true });
+  const onRedis = ctx.quick || (only && !only({ rooms: 100, redis: true })) ? null : await ctx.ours({ redis: true });
   const bare = await ctx.baseline('servers/bare-ws.ts');
   // The Redis variant of 100 rooms separates the embedded store's per-commit fsync from the rest.
   // A moderator socket may send 60 ops/s (rooms/op-rate-limit.ts), so the load is spread over
@@ -30,7 +34,7 @@ export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
   ];
   const rows: Row[] = [];
   const details: Record<string, unknown> = {};
-  for (const shape of shapes) {
+  for (const shape of shapes.filter((s) => !only || only({ rooms: s.rooms, redis: s.ours === onRedis }))) {
     const ours = shape.ours;
     const results: { ours: RampResult[]; bare: RampResult[] } = { ours: [], bare: [] };
     for (let run = 0; run < ctx.runs; run++) {
@@ -53,18 +57,19 @@ export async function throughputBench(ctx: BenchContext): Promise<BenchResult> {
           startRate: shape.startRate,
           factor: 1.5,
           maxRate: shape.rooms * shape.moderators * PER_MODERATOR,
+          bisectSteps: BISECT_STEPS,
           stepMs: ctx.quick ? 700 : 1200,
           p99LimitMs: 50,
         });
         results[who].push(result);
-        ctx.log(`throughput ${shape.label} ${who}: ${result.best} ops/s (${result.steps.map((s) => `${s.offered}:${s.p99}`).join(' ')})`);
+        ctx.log(`throughput ${shape.label} ${who}: ${result.best} ops/s (${result.steps.map((s) => `${s.phase === 'bisect' ? '~' : ''}${s.offered}:${s.p99}`).join(' ')})`);
       }
     }
     details[shape.label] = results;
     const o = results.ours.map((r) => r.best);
     const b = results.bare.map((r) => r.best);
     rows.push({
-      metric: `throughput ${shape.label}: max ops/s with p99 ≤ 50 ms`,
+      metric: `throughput ${shape.label}: max ops/s with p99 ≤ 50 ms (ramp ×1.5, then ${BISECT_STEPS} bisection steps)`,
       unit: 'ops/s',
       ours: median(o),
       baseline: median(b),

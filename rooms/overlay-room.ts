@@ -30,6 +30,7 @@ import type * as v from 'valibot';
 import { emptySceneState, toScene, type ItemRefusal, type SceneState } from './scene-model.ts';
 import { CloseCode, ModeratorClientMessage, OverlayClientMessage, type EditOp, type SceneOp, type ServerMessage } from '../src/protocol/messages.ts';
 import { AUDIT_CAP } from '../src/protocol/constants.ts';
+import { dispatchOn } from '../src/protocol/variant-dispatch.ts';
 import { ttsStateOf } from '../src/protocol/tts.ts';
 import type { Item, Scene } from '../src/protocol/scene.ts';
 import type { AuditEntry, Store, StoredScene } from '../src/store/store.ts';
@@ -43,6 +44,8 @@ export type { OpResult } from './scene-batch.ts';
 
 /** What an overlay or a moderator socket may send, parsed by the schema of its role. */
 type ClientMessage = v.InferOutput<typeof OverlayClientMessage> | v.InferOutput<typeof ModeratorClientMessage>;
+/** The role schemas, each frame checked against the option its `type` names (every overlay reports every version). */
+const [OVERLAY_MESSAGES, MODERATOR_MESSAGES] = [dispatchOn(OverlayClientMessage), dispatchOn(ModeratorClientMessage)];
 
 export interface OverlayRoomDeps {
   store: Store;
@@ -163,7 +166,7 @@ export class OverlayRoom extends Room<ClientMessage> implements PeerHost {
   }
 
   protected override schemaFor(role: Role): v.GenericSchema<unknown, ClientMessage> {
-    return role === 'overlay' ? OverlayClientMessage : ModeratorClientMessage;
+    return role === 'overlay' ? OVERLAY_MESSAGES : MODERATOR_MESSAGES;
   }
 
   /** A valid message from a socket (`receive` in room.ts checked it against its role's schema). */

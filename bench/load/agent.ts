@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import autocannon from 'autocannon';
 import { serveTasks } from '../lib/child.ts';
 import { percentile, round, sleep } from '../lib/stats.ts';
+import { searchMaxRate, type StepResult } from './rate-search.ts';
 
 const now = () => performance.now();
 
@@ -261,14 +262,17 @@ interface ThroughputArgs {
   startRate: number;
   factor: number;
   maxRate: number;
+  /** Bisection steps between the ramp's last passing and first failing rate (bench/load/rate-search.ts); default none. */
+  bisectSteps?: number;
   stepMs: number;
   p99LimitMs: number;
 }
 
 /**
- * Open-loop ramp: offer `rate` ops/s (round-robin over the rooms) for a step, then check
+ * Open-loop steps: offer `rate` ops/s (round-robin over the rooms) for a step, then check
  * p99 of op → all overlays of its room have the version that carries it. The highest
- * offered rate whose p99 stays within the limit, with every op acknowledged, wins.
+ * offered rate whose p99 stays within the limit, with every op acknowledged, wins; the
+ * rates tried come from searchMaxRate (ramp, then bisection).
  */
 async function throughput(args: ThroughputArgs) {
   const k = args.overlaysPerRoom;
@@ -310,13 +314,13 @@ async function throughput(args: ThroughputArgs) {
   for (const roomMods of modsByRoom) for (const op of sceneOps('small')) await roomMods[0]!.request(op);
   for (const mod of mods) await mod.quiesce();
 
-  const steps: { offered: number; achieved: number; p50: number; p99: number; unacked: number; ok: boolean }[] = [];
   let reqId = 1_000_000;
-  let best = 0;
-  // The first step at the start rate warms the JIT and the sockets and is not counted.
-  let warm = true;
-  let retried = false;
-  for (let rate = args.startRate; rate <= args.maxRate; ) {
+  const delivered = () => [...sent].every(([id, s]) => acked.has(id) && rooms[s.room]!.state.allAt.has(acked.get(id)!));
+  const waitDelivered = async (ms: number) => {
+    const deadline = now() + ms;
+    while (now() < deadline && !delivered()) await sleep(10);
+  };
+  const runStep = async (rate: number): Promise<StepResult> => {
     sent.clear();
     acked.clear();
     for (const room of rooms) {
@@ -345,9 +349,7 @@ async function throughput(args: ThroughputArgs) {
       }, 2);
     });
     // Let the tail arrive (bounded): every op acked and delivered, or a second passes.
-    const deadline = now() + 1000;
-    const delivered = () => [...sent].every(([id, s]) => acked.has(id) && rooms[s.room]!.state.allAt.has(acked.get(id)!));
-    while (now() < deadline && !delivered()) await sleep(10);
+    await waitDelivered(1000);
     const latencies: number[] = [];
     let unacked = 0;
     for (const [id, s] of sent) {
@@ -357,29 +359,17 @@ async function throughput(args: ThroughputArgs) {
       latencies.push(at === undefined ? Infinity : at - s.at);
     }
     const p99 = percentile(latencies, 99);
-    const ok = p99 <= args.p99LimitMs && unacked === 0;
-    if (warm) {
-      warm = false;
-      for (const mod of mods) await mod.quiesce();
-      await sleep(200);
-      continue;
-    }
-    steps.push({ offered: rate, achieved: round((sent.size - unacked) / (args.stepMs / 1000), 0), p50: round(percentile(latencies, 50), 2), p99: round(p99, 2), unacked, ok });
-    // Two strikes: the machine is shared, so one noisy step is retried once at the same rate.
-    if (!ok && !retried) {
-      retried = true;
-      for (const mod of mods) await mod.quiesce();
-      await sleep(500);
-      continue;
-    }
-    if (!ok) break;
-    retried = false;
-    best = rate;
-    rate = Math.round(rate * args.factor);
-    // Drain between steps so one step's backlog is not charged to the next.
+    const achieved = round((sent.size - unacked) / (args.stepMs / 1000), 0);
+    return { offered: rate, achieved, p50: round(percentile(latencies, 50), 2), p99: round(p99, 2), unacked, ok: p99 <= args.p99LimitMs && unacked === 0 };
+  };
+  // A failed step leaves a backlog (queued commits, unread frames) that would fail the next,
+  // lower step too: wait until the last step's ops all arrived (bounded), then for the sockets.
+  const settle = async (pauseMs: number) => {
+    await waitDelivered(10_000);
     for (const mod of mods) await mod.quiesce();
-    await sleep(200);
-  }
+    await sleep(pauseMs);
+  };
+  const { best, steps } = await searchMaxRate({ startRate: args.startRate, factor: args.factor, maxRate: args.maxRate, bisectSteps: args.bisectSteps ?? 0, runStep, settle });
   await closeAll([...rooms.flatMap((r) => r.overlays), ...mods.map((m) => m.ws)]);
   return { best, steps };
 }

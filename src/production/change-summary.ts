@@ -7,7 +7,8 @@ const MAX_PHRASES = 4;
 /** What changed in an item, as a verb phrase; fields are grouped the way an operator thinks of them. */
 function changeOf(before: Item, after: Item): string {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)] as (keyof Item)[]);
-  const changed = new Set([...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])));
+  // Most fields are primitives and unchanged: === settles them without serializing both sides.
+  const changed = new Set([...keys].filter((key) => before[key] !== after[key] && JSON.stringify(before[key]) !== JSON.stringify(after[key])));
   const any = (...names: (keyof Item)[]) => names.some((name) => changed.has(name));
   if (changed.size === 1 && changed.has('visible')) return after.visible ? 'showed' : 'hid';
   if (any('text')) return 'changed text of';
