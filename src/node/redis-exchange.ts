@@ -5,17 +5,12 @@
  * audit list) are built inside the script: fine on one Redis, not on Redis Cluster.
  */
 import { ExchangeRateLimited, type RecordExchange } from '../store/record-exchange.ts';
+import { countHitLua } from './redis-hit-counter-lua.ts';
 
 export const EXCHANGE_RECORD_LUA = `
 -- The rate-limit hit first (INCR, the window starting with the first one): over the limit the
 -- reply is {ttl} and the record stays where it is.
-if ARGV[12] ~= '' then
-  local count = redis.call('INCR', ARGV[12])
-  local ttl = redis.call('TTL', ARGV[12])
-  if ttl < 0 then
-    redis.call('EXPIRE', ARGV[12], ARGV[14])
-    ttl = tonumber(ARGV[14])
-  end
+if ARGV[12] ~= '' then${countHitLua('ARGV[12]', 'ARGV[14]')}
   if count > tonumber(ARGV[13]) then return {ttl} end
 end
 local raw = redis.call('GET', KEYS[1])

@@ -10,6 +10,7 @@ import { KvHistoryLog } from '../store/history-log.ts';
 import { becomesReady, isConnectionError, quit, reportOutagesOnce } from './redis-connection.ts';
 import { TickPipeline } from './redis-tick-pipeline.ts';
 import { EXCHANGE_RECORD_LUA, exchangeArguments, exchangeReply } from './redis-exchange.ts';
+import { countHitLua } from './redis-hit-counter-lua.ts';
 import type { RecordExchange } from '../store/record-exchange.ts';
 
 export interface RedisStoreLogger {
@@ -52,13 +53,7 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2], 'data', ARGV[3])
 return 1`;
 
 /** INCR, and start the window when the key has none (its first increment). */
-const INCR_WITH_TTL_LUA = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
+const INCR_WITH_TTL_LUA = `${countHitLua('KEYS[1]', 'ARGV[1]')}
 return {count, ttl}`;
 
 const APPEND_AUDIT_LUA = `

@@ -5,15 +5,13 @@ import type { Services } from '../services.ts';
 import { authenticate } from '../access/authenticate.ts';
 import { mayActOnRoom } from '../access/principal.ts';
 import { DEFAULT_ROOM } from '../protocol/constants.ts';
+import { JSON_TYPE } from '../http/json-type.ts';
 
 /**
  * How long a store that answered a ping stays reported up without a new one. Far below any
  * load balancer's polling interval; a store that dies is reported down within this much.
  */
 export const HEALTH_REUSE_MS = 100;
-
-/** One header object for every health answer: Hono passes a single-header object through as is. */
-const JSON_TYPE = { 'content-type': 'application/json' };
 
 export function metricsRoutes(services: Services) {
   const app = new Hono<AppEnv>();

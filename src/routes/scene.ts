@@ -17,6 +17,7 @@ import type { OpResult } from '../../rooms/overlay-room.ts';
 import { roomName } from '../http/room-param.ts';
 import { orPublicOverlay } from '../access/public-overlay.ts';
 import { SceneJsonCache } from './scene-json-cache.ts';
+import { JSON_TYPE } from '../http/json-type.ts';
 
 // Only numbers and numeric text: Number() of a deeply nested array overflows the stack (a 500).
 const KnownVersion = v.optional(v.pipe(v.union([v.number(), v.string()]), v.transform(Number), v.number(), v.safeInteger(), v.minValue(0)));
@@ -38,8 +39,6 @@ const OpsBatch = v.object({
 const isOpsBatch = (body: unknown) => typeof body === 'object' && body !== null && 'ops' in body;
 
 const SCENE_BODY_LIMIT = 2 * 1024 * 1024;
-/** One header object for every scene read: Hono passes a single-header object through as is. */
-const JSON_TYPE = { 'content-type': 'application/json' };
 
 export function sceneRoutes(services: Services) {
   const app = new Hono<AppEnv>();
