@@ -34,7 +34,7 @@ test('Add camera: a webrtc item on the server, and a publisher link for this roo
   page.on('pageerror', (err) => errors.push(String(err)));
   const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'studio', label: 'Guest desk' } })).json()) as { key: string };
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(issued.key)}`);
-  await page.waitForFunction(() => (window as unknown as { __panel?: { connection: string } }).__panel?.connection === 'open');
+  await page.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel));
 
   const button = page.locator('[data-action="add-camera"]');
   assert.is((await button.textContent())?.trim(), '+ Camera');

@@ -32,7 +32,7 @@ async function openPanel(width: number, height: number, locale = 'ru-RU'): Promi
   page.on('pageerror', (err) => errors.push(String(err)));
   const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label: 'Модератор' } })).json()) as { key: string };
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(issued.key)}`);
-  await page.waitForFunction(() => (window as unknown as { __panel?: PanelState }).__panel?.connection === 'open');
+  await page.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: PanelState }).__panel));
   return page;
 }
 
@@ -159,6 +159,10 @@ test('double-click edits text in place; a file dragged from the library lands wh
   await editor.press('Control+Enter');
   await waitFor('the edited text on the server', async () => (await serverItem(id))?.text === 'Привет, чат');
   assert.is(await page.$(`[data-editing="${id}"]`), null, 'the editor closes');
+  // The properties card then grows by the "undo this change" line (its history lookup is
+  // debounced). Dragging before that lands lets the card push the library row out from under a
+  // held mouse button, and Chromium then never starts the drag.
+  await page.waitForSelector('.properties [data-action="undo-item"]');
 
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(pngBytes(8, 8, 3))], { type: 'image/png' }), 'logo.png');

@@ -25,7 +25,7 @@ declare global {
   }
 }
 /** The panel's own window.__panel (declared by the panel's other tests); only its socket state is read here. */
-const panelConnected = () => (window as unknown as { __panel?: { connection: string } }).__panel?.connection === 'open';
+const panelConnected = () => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel);
 
 interface Stats {
   publisher: { online: boolean };

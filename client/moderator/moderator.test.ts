@@ -141,7 +141,7 @@ panel('login with ?key= removes the key from the address; add, drag and resize s
 panel('a reloaded panel stays logged in through its cookie; logout ends the session', async () => {
   const page = await openPanel('reloader');
   await page.reload();
-  await page.waitForFunction(() => window.__panel?.connection === 'open');
+  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForSelector('input[name="key"]');
   const me = await page.evaluate(() => fetch('/api/moderator-session').then((r) => r.status));

@@ -46,7 +46,7 @@ test('Draft edits stay off air until Take; presets save and list; history offers
   await page.waitForSelector('[data-preset="Gameplay"] .preset-thumb .scene [data-id="title"]');
 
   await page.click('[data-stage-switch="live"]');
-  await page.waitForFunction(() => window.__panel?.connection === 'open');
+  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
   await page.click('[data-action="history"]');
   await page.waitForSelector('[data-drawer="history"] li[data-version] button');
   assert.equal(pageErrors, []);

@@ -37,7 +37,7 @@ async function openPanel(locale: string, label: string): Promise<Page> {
   const page = await newPage(locale);
   const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label } })).json()) as { key: string };
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(issued.key)}`);
-  await page.waitForFunction(() => (window as unknown as { __panel?: { connection: string } }).__panel?.connection === 'open');
+  await page.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel));
   return page;
 }
 
