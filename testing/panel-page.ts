@@ -17,6 +17,13 @@ declare global {
   }
 }
 
+/**
+ * For page.waitForFunction: the panel's socket is open and its first scene has arrived. The
+ * socket opens before the scene does, so a test that reads "the items before" on an open socket
+ * alone can see none and take an old item for the one it just added.
+ */
+export const panelSynced = () => window.__panel?.connection === 'open' && window.__panel.version >= 0;
+
 export interface PanelRig {
   server: TestServer;
   browser: Browser;
@@ -45,7 +52,7 @@ export async function startPanelRig(): Promise<PanelRig> {
       page.on('pageerror', (err) => pageErrors.push(`${label}: ${err}`));
       await page.goto(`${server.url}/moderator?key=${encodeURIComponent(key)}&room=${encodeURIComponent(room)}`);
       await page.waitForFunction(
-        (items) => window.__panel?.connection === 'open' && (items ? window.__panel.items.length > 0 : window.__panel.version >= 0),
+        (items) => window.__panel?.connection === 'open' && window.__panel.version >= 0 && (!items || window.__panel.items.length > 0),
         waitForItems,
       );
       const sessions = (await (await server.api('/api/moderator-sessions', { streamer: true })).json()) as { sessions: { id: string; label: string; room: string }[] };

@@ -7,6 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { panelSynced } from '../../testing/panel-page.ts';
 import { launchChromium, waitFor as waitForWithin } from '../../testing/browser.ts';
 import { startTestServer, STREAMER_TOKEN, TOKEN_SECRET, type TestServer } from '../../testing/test-server.ts';
 import { startServerProcess } from '../../testing/server-process.ts';
@@ -142,8 +143,7 @@ dashboard('invite → the link opens a working panel in another browser; the key
 
   const panel = await newPage({ forwardedFor: '203.0.113.7' });
   await panel.goto(link);
-  // The panel's test hook (declared in client/moderator/moderator.test.ts).
-  await panel.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel));
+  await panel.waitForFunction(panelSynced);
   await panel.click('[data-action="add-text"]');
   bobsText = await waitFor('the text on the server', async () => {
     const scene = (await (await server.api('/api/rooms/show/scene', { streamer: true })).json()) as { items: { text: string }[] };
@@ -163,7 +163,7 @@ dashboard('invite → the link opens a working panel in another browser; the key
 
   // The streamer's own way into the panel: no key, the dashboard's cookie, this room.
   const [asStreamer] = await Promise.all([streamerPage.waitForEvent('popup'), streamerPage.click('[data-action="open-panel"]')]);
-  await asStreamer.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel));
+  await asStreamer.waitForFunction(panelSynced);
   assert.match(asStreamer.url(), /\/moderator\?room=show$/);
   await asStreamer.close();
 });

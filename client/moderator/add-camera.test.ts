@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
+import { panelSynced } from '../../testing/panel-page.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 
@@ -34,7 +35,7 @@ test('Add camera: a webrtc item on the server, and a publisher link for this roo
   page.on('pageerror', (err) => errors.push(String(err)));
   const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'studio', label: 'Guest desk' } })).json()) as { key: string };
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(issued.key)}`);
-  await page.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel));
+  await page.waitForFunction(panelSynced);
 
   const button = page.locator('[data-action="add-camera"]');
   assert.is((await button.textContent())?.trim(), '+ Camera');

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
+import { panelSynced } from '../../testing/panel-page.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { pngBytes, wavBytes } from '../../testing/media-samples.ts';
@@ -32,7 +33,7 @@ async function openPanel(width: number, height: number, locale = 'ru-RU'): Promi
   page.on('pageerror', (err) => errors.push(String(err)));
   const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label: 'Модератор' } })).json()) as { key: string };
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(issued.key)}`);
-  await page.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: PanelState }).__panel));
+  await page.waitForFunction(panelSynced);
   return page;
 }
 

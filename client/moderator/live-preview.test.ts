@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { startJanus, type Janus } from '../../testing/janus.ts';
+import { panelSynced } from '../../testing/panel-page.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { WEBRTC_ARGS, webrtcPages } from '../../testing/webrtc-pages.ts';
 
@@ -24,9 +25,6 @@ declare global {
     __pcs: RTCPeerConnection[];
   }
 }
-/** The panel's own window.__panel (declared by the panel's other tests); only its socket state is read here. */
-const panelConnected = () => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel);
-
 interface Stats {
   publisher: { online: boolean };
   viewer_list: { viewer_id: string }[];
@@ -84,7 +82,7 @@ async function openPanel(rig: Rig, room: string, label: string): Promise<Page> {
     };
   });
   await page.goto(`${rig.server.url}/moderator?key=${encodeURIComponent(key)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-  await page.waitForFunction(panelConnected, null, { timeout: 30_000 });
+  await page.waitForFunction(panelSynced, null, { timeout: 30_000 });
   return page;
 }
 
@@ -149,7 +147,7 @@ p2p('on by default with a publisher: frames advance; off closes its peer connect
 
   // Remembered: a reloaded panel leaves the preview off and opens no connection.
   await panel.reload({ waitUntil: 'domcontentloaded' });
-  await panel.waitForFunction(panelConnected, null, { timeout: 30_000 });
+  await panel.waitForFunction(panelSynced, null, { timeout: 30_000 });
   await panel.waitForSelector('.webrtc-stats', { timeout: 15_000 });
   assert.is(await panel.locator('[data-preview-toggle]').isChecked(), false);
   assert.is(await panel.getAttribute(PREVIEW, 'data-preview'), 'off');

@@ -7,17 +7,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
+import { panelSynced } from '../../testing/panel-page.ts';
 import { AUTOPLAY_ALLOWED, launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, type TestServer } from '../../testing/test-server.ts';
 import { pngBytes } from '../../testing/media-samples.ts';
-
-
-type PanelState = { version: number; items: Item[]; selection: string | null; connection: string; revoked: boolean; settling: boolean };
-declare global {
-  interface Window {
-    __panel?: PanelState;
-  }
-}
 
 let server: TestServer;
 let browser: Browser;
@@ -44,7 +37,7 @@ async function openPanel(label: string): Promise<Page> {
   page.setDefaultTimeout(5000);
   page.on('pageerror', (err) => pageErrors.push(`${label}: ${err}`));
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(await issueKey(label))}`);
-  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
+  await page.waitForFunction(panelSynced);
   return page;
 }
 
@@ -141,7 +134,7 @@ panel('login with ?key= removes the key from the address; add, drag and resize s
 panel('a reloaded panel stays logged in through its cookie; logout ends the session', async () => {
   const page = await openPanel('reloader');
   await page.reload();
-  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
+  await page.waitForFunction(panelSynced);
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForSelector('input[name="key"]');
   const me = await page.evaluate(() => fetch('/api/moderator-session').then((r) => r.status));

@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../src/protocol/scene.ts';
 import { waitFor } from '../../testing/browser.ts';
-import { startPanelRig, type PanelRig } from '../../testing/panel-page.ts';
+import { panelSynced, startPanelRig, type PanelRig } from '../../testing/panel-page.ts';
 import type { TestServer } from '../../testing/test-server.ts';
 
 const test = suite('moderator panel – production bar');
@@ -46,7 +46,7 @@ test('Draft edits stay off air until Take; presets save and list; history offers
   await page.waitForSelector('[data-preset="Gameplay"] .preset-thumb .scene [data-id="title"]');
 
   await page.click('[data-stage-switch="live"]');
-  await page.waitForFunction(() => window.__panel?.connection === 'open' && window.__panel.version >= 0);
+  await page.waitForFunction(panelSynced);
   await page.click('[data-action="history"]');
   await page.waitForSelector('[data-drawer="history"] li[data-version] button');
   assert.equal(pageErrors, []);

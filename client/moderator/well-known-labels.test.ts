@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { panelSynced } from '../../testing/panel-page.ts';
 import { launchChromium, waitFor } from '../../testing/browser.ts';
 import { startTestServer, STREAMER_TOKEN, type TestServer } from '../../testing/test-server.ts';
 import { FIRST_MODERATOR_LABEL } from '../../src/protocol/well-known-labels.ts';
@@ -37,7 +38,7 @@ async function openPanel(locale: string, label: string): Promise<Page> {
   const page = await newPage(locale);
   const issued = (await (await server.api('/api/moderator-keys/generate', { method: 'POST', streamer: true, json: { room: 'main', label } })).json()) as { key: string };
   await page.goto(`${server.url}/moderator?key=${encodeURIComponent(issued.key)}`);
-  await page.waitForFunction(() => ((p) => p?.connection === 'open' && p.version >= 0)((window as unknown as { __panel?: { connection: string; version: number } }).__panel));
+  await page.waitForFunction(panelSynced);
   return page;
 }
 
